@@ -1,0 +1,264 @@
+package nexios
+
+import (
+	"log/slog"
+	"net/http"
+	"sync"
+	"sync/atomic"
+	"time"
+
+	"github.com/go-playground/validator/v10"
+
+	"github.com/nexios-go/nexios/internal/tree"
+)
+
+// Config configures an App. The zero value is usable: every limit has a
+// safe default, listed on its field.
+type Config struct {
+	// Title, Version and Description describe the API (OpenAPI info).
+	Title       string
+	Version     string
+	Description string
+
+	// Debug shows error details and panic stacks in 500 responses. Leave it
+	// off in production.
+	Debug bool
+
+	// Logger receives error and lifecycle logs. Default: slog.Default().
+	Logger *slog.Logger
+
+	// MaxBodyBytes caps request bodies read through Request; larger bodies
+	// get 413. Default 10 MiB; negative means no limit.
+	MaxBodyBytes int64
+
+	// RedirectTrailingSlash answers a request for /a/ with a redirect to /a
+	// (or the reverse) when only the other form is routed. Default true;
+	// set DisableTrailingSlashRedirect to turn it off.
+	DisableTrailingSlashRedirect bool
+	// DisableCleanPathRedirect turns off the redirect of paths holding
+	// "//", "/./" or "/../" to their cleaned form (on by default, like
+	// net/http.ServeMux).
+	DisableCleanPathRedirect bool
+
+	// Server limits used by Run and Serve.
+	ReadHeaderTimeout time.Duration // default 10s
+	ReadTimeout       time.Duration // default 60s; 0 in a custom http.Server means none
+	WriteTimeout      time.Duration // default 0: streaming responses must not be cut
+	IdleTimeout       time.Duration // default 120s
+	MaxHeaderBytes    int           // default 1 MiB
+	ShutdownTimeout   time.Duration // default 15s: how long in-flight requests may finish
+
+	// Lifespan runs at start-up after the OnStartup hooks. The function it
+	// returns (may be nil) runs at shutdown before the OnShutdown hooks.
+	Lifespan LifespanFunc
+
+	// JSON encodes and decodes JSON bodies. Default: encoding/json.
+	JSON JSONCodec
+}
+
+const defaultMaxBodyBytes = 10 << 20
+
+// App is a Nexios application: routes, middleware, error handlers and
+// lifecycle hooks. It is an http.Handler.
+type App struct {
+	// Router is the root router; App.Use adds middleware that runs for every
+	// request, unmatched ones included.
+	Router
+
+	cfg        Config
+	logger     *slog.Logger
+	converters map[string]Converter
+	tree       tree.Tree[*Route]
+	state      State
+
+	errorHandlers  []typedErrorHandler
+	statusHandlers map[int]ErrorHandler
+	notFound       HandlerFunc
+	notAllowed     HandlerFunc
+	pre            []Middleware
+
+	validatorOnce sync.Once
+	validator     *validator.Validate
+
+	hooks lifecycle
+
+	mu       sync.Mutex // guards registration and compile
+	compiled atomic.Bool
+	serve    HandlerFunc // pre middleware → routing → app middleware → route
+	dispatch HandlerFunc // app middleware → route
+	pool     sync.Pool
+	buffers  sync.Pool
+	forms    formPlans
+}
+
+// New returns an App configured by cfg.
+func New(cfg Config) *App {
+	if cfg.Logger == nil {
+		cfg.Logger = slog.Default()
+	}
+	if cfg.MaxBodyBytes == 0 {
+		cfg.MaxBodyBytes = defaultMaxBodyBytes
+	}
+	if cfg.JSON == nil {
+		cfg.JSON = stdJSON{}
+	}
+	if cfg.Title == "" {
+		cfg.Title = "Nexios API"
+	}
+	a := &App{
+		cfg:            cfg,
+		logger:         cfg.Logger,
+		converters:     builtinConverters(),
+		statusHandlers: make(map[int]ErrorHandler),
+	}
+	a.Router.app = a
+	a.notFound = defaultNotFound
+	a.notAllowed = defaultMethodNotAllowed
+	a.pool.New = func() any {
+		ex := &exchange{}
+		ex.req.res = &ex.res
+		ex.res.req = &ex.req
+		return ex
+	}
+	return a
+}
+
+// Config returns the configuration the app was created with (defaults
+// filled in).
+func (a *App) Config() Config { return a.cfg }
+
+// Logger returns the app's logger.
+func (a *App) Logger() *slog.Logger { return a.logger }
+
+// State returns the app's shared state, for values such as a database
+// handle that every request reads.
+func (a *App) State() *State { return &a.state }
+
+// Pre adds middleware that runs before routing, for every request: it may
+// rewrite the method or path that routing sees. Most middleware belongs in
+// Use, which runs after routing so that req.Pattern() is known.
+func (a *App) Pre(mw ...Middleware) {
+	a.mustNotBeCompiled("Pre")
+	a.pre = append(a.pre, mw...)
+}
+
+// NotFound sets the handler for requests that match no route. Its error
+// (the default returns a 404 *HTTPError) goes through the error handlers.
+func (a *App) NotFound(h HandlerFunc) {
+	a.mustNotBeCompiled("NotFound")
+	a.notFound = h
+}
+
+// MethodNotAllowed sets the handler for a path that matches with another
+// method. The Allow header is set before it runs.
+func (a *App) MethodNotAllowed(h HandlerFunc) {
+	a.mustNotBeCompiled("MethodNotAllowed")
+	a.notAllowed = h
+}
+
+func defaultNotFound(req *Request, _ *Response) error {
+	return NewHTTPError(http.StatusNotFound, "no route matches "+req.r.Method+" "+req.r.URL.Path)
+}
+
+func defaultMethodNotAllowed(req *Request, _ *Response) error {
+	return NewHTTPError(http.StatusMethodNotAllowed, "method "+req.r.Method+" is not allowed for "+req.r.URL.Path)
+}
+
+// exchange pools a Request and its Response together: one allocation when
+// the pool is cold, none after.
+type exchange struct {
+	req Request
+	res Response
+}
+
+// ServeHTTP implements http.Handler.
+func (a *App) ServeHTTP(w http.ResponseWriter, r *http.Request) {
+	if !a.compiled.Load() {
+		a.compile()
+	}
+	ex := a.pool.Get().(*exchange)
+	ex.req.init(a, r)
+	ex.res.init(w, r)
+	a.runHandler(&ex.req, &ex.res, a.serve)
+	ex.req.release()
+	ex.res.release()
+	a.pool.Put(ex)
+}
+
+// runHandler executes h for one request and renders any error. A panic
+// becomes a *PanicError; http.ErrAbortHandler is re-raised for net/http.
+func (a *App) runHandler(req *Request, res *Response, h HandlerFunc) {
+	defer func() {
+		if p := recover(); p != nil {
+			if p == http.ErrAbortHandler {
+				panic(p)
+			}
+			a.HandleError(req, res, &PanicError{Value: p, Stack: stack()})
+		}
+	}()
+	if err := h(req, res); err != nil {
+		a.HandleError(req, res, err)
+	}
+}
+
+// compile freezes registration and composes every middleware chain once.
+func (a *App) compile() {
+	a.mu.Lock()
+	defer a.mu.Unlock()
+	if a.compiled.Load() {
+		return
+	}
+	for _, rt := range a.allRoutes(nil) {
+		rt.compile()
+	}
+	a.dispatch = chain(a.Router.middleware, dispatchRoute)
+	a.serve = chain(a.pre, a.route)
+	a.compiled.Store(true)
+}
+
+func (a *App) mustNotBeCompiled(what string) {
+	if a.compiled.Load() {
+		panic("nexios: " + what + " called after the app started serving requests; register everything before the first request")
+	}
+}
+
+// dispatchRoute runs the handler that routing chose.
+func dispatchRoute(req *Request, res *Response) error { return req.handler(req, res) }
+
+// route matches the request, records the route on it and runs the app
+// middleware around the chosen handler.
+func (a *App) route(req *Request, res *Response) error {
+	r := req.r
+	path, escaped := r.URL.Path, false
+	if r.URL.RawPath != "" {
+		path, escaped = r.URL.EscapedPath(), true
+	}
+	if !a.cfg.DisableCleanPathRedirect && !isClean(r.URL.Path) {
+		req.handler = redirectClean
+		return a.dispatch(req, res)
+	}
+	rt, _, result := a.tree.Lookup(r.Method, path, escaped, &req.params)
+	switch result {
+	case tree.Found:
+		req.route = rt
+		r.Pattern = rt.pattern
+		req.handler = rt.compiled
+	case tree.MethodNotAllowed:
+		allowed, _ := a.tree.Allowed(path, escaped)
+		res.Header().Set("Allow", joinMethods(allowed))
+		if r.Method == http.MethodOptions {
+			req.handler = autoOptions
+			break
+		}
+		req.handler = a.notAllowed
+	default:
+		req.handler = a.notFound
+		if target, ok := a.fallbackPath(r, path, escaped); ok {
+			req.redirectTo = target
+			req.handler = redirectTo
+		}
+	}
+	return a.dispatch(req, res)
+}
+
+func autoOptions(_ *Request, res *Response) error { return res.NoContent() }

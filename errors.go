@@ -1,0 +1,250 @@
+package nexios
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+	"net/http"
+)
+
+// ErrResponseCommitted is returned by a body writer such as Response.JSON
+// when the status line has already been sent: a response is written once.
+var ErrResponseCommitted = errors.New("nexios: response already written")
+
+// HTTPError is an error with an HTTP status. Return it from a handler to
+// answer with that status; the default renderer writes it as RFC 9457
+// problem details: {"type", "title", "status", "detail"}.
+type HTTPError struct {
+	// Status is the HTTP status code (4xx or 5xx).
+	Status int
+	// Detail is the message shown to the client.
+	Detail string
+	// Headers are added to the error response (e.g. WWW-Authenticate, Allow).
+	Headers http.Header
+	// Extensions are extra members of the problem document.
+	Extensions map[string]any
+	// Err is the underlying cause; it is logged, never shown to clients.
+	Err error
+}
+
+// NewHTTPError returns an error that answers with status and detail. An
+// empty detail becomes the status text ("Not Found").
+func NewHTTPError(status int, detail string) *HTTPError {
+	if detail == "" {
+		detail = http.StatusText(status)
+	}
+	return &HTTPError{Status: status, Detail: detail}
+}
+
+// Error implements error.
+func (e *HTTPError) Error() string {
+	if e.Err != nil {
+		return fmt.Sprintf("HTTP %d: %s: %v", e.Status, e.Detail, e.Err)
+	}
+	return fmt.Sprintf("HTTP %d: %s", e.Status, e.Detail)
+}
+
+// Unwrap returns the cause.
+func (e *HTTPError) Unwrap() error { return e.Err }
+
+// StatusCode returns the HTTP status.
+func (e *HTTPError) StatusCode() int { return e.Status }
+
+// WithHeader adds a response header to the error and returns it.
+func (e *HTTPError) WithHeader(key, value string) *HTTPError {
+	if e.Headers == nil {
+		e.Headers = make(http.Header)
+	}
+	e.Headers.Add(key, value)
+	return e
+}
+
+// Wrap records err as the cause and returns e.
+func (e *HTTPError) Wrap(err error) *HTTPError {
+	e.Err = err
+	return e
+}
+
+// PanicError is the error a recovered handler panic becomes. It renders as
+// 500; the stack is shown to clients only when Config.Debug is set.
+type PanicError struct {
+	Value any
+	Stack []byte
+}
+
+func (e *PanicError) Error() string { return fmt.Sprintf("panic: %v", e.Value) }
+
+// StatusCode returns 500.
+func (e *PanicError) StatusCode() int { return http.StatusInternalServerError }
+
+// Unwrap returns the panic value when it is an error.
+func (e *PanicError) Unwrap() error {
+	err, _ := e.Value.(error)
+	return err
+}
+
+// StatusOf returns the HTTP status an error renders with: the StatusCode()
+// of the first error in the chain that has one, 413 for a body over its
+// limit, 503 for a deadline, 499 for a cancelled request, else 500.
+func StatusOf(err error) int {
+	var sc interface{ StatusCode() int }
+	if errors.As(err, &sc) {
+		if s := sc.StatusCode(); s >= 400 && s <= 599 {
+			return s
+		}
+	}
+	var mbe *http.MaxBytesError
+	switch {
+	case errors.As(err, &mbe):
+		return http.StatusRequestEntityTooLarge
+	case errors.Is(err, context.DeadlineExceeded):
+		return http.StatusServiceUnavailable
+	case errors.Is(err, context.Canceled):
+		return 499 // client closed request; nobody reads the body
+	}
+	return http.StatusInternalServerError
+}
+
+// ErrorHandler handles an error returned by a handler or middleware. It
+// writes a response and returns nil, or returns an error for the default
+// renderer.
+type ErrorHandler func(req *Request, res *Response, err error) error
+
+type typedErrorHandler struct {
+	match func(error) (bool, func(*Request, *Response) error)
+}
+
+// HandleError registers h for errors that match E with errors.As, like an
+// exception handler in Nexios. Handlers are tried in registration order,
+// before status handlers.
+//
+//	nexios.HandleError(app, func(req *nexios.Request, res *nexios.Response, err *nexios.HTTPError) error {
+//		return res.Status(err.Status).JSON(map[string]any{"error": err.Detail})
+//	})
+func HandleError[E error](app *App, h func(req *Request, res *Response, err E) error) {
+	app.errorHandlers = append(app.errorHandlers, typedErrorHandler{
+		match: func(err error) (bool, func(*Request, *Response) error) {
+			var target E
+			if !errors.As(err, &target) {
+				return false, nil
+			}
+			return true, func(req *Request, res *Response) error { return h(req, res, target) }
+		},
+	})
+}
+
+// HandleStatus registers h for errors whose StatusOf is status, e.g. 404 for
+// unmatched paths or 405 for wrong methods.
+func (a *App) HandleStatus(status int, h ErrorHandler) {
+	a.statusHandlers[status] = h
+}
+
+// HandleError sends err through the app's error handlers and writes the
+// response, unless one was already written. Middleware that needs the final
+// status (an access logger) calls it and returns nil.
+func (a *App) HandleError(req *Request, res *Response, err error) {
+	if err == nil {
+		return
+	}
+	if res.Committed() {
+		a.logError(req, err, "error after the response was written")
+		return
+	}
+	for _, th := range a.errorHandlers {
+		if ok, run := th.match(err); ok {
+			if herr := run(req, res); herr == nil {
+				return
+			} else {
+				err = herr
+			}
+			break
+		}
+	}
+	status := StatusOf(err)
+	if h, ok := a.statusHandlers[status]; ok {
+		if herr := h(req, res, err); herr == nil {
+			return
+		} else {
+			err = herr
+			status = StatusOf(err)
+		}
+	}
+	if res.Committed() {
+		return
+	}
+	a.renderProblem(req, res, status, err)
+}
+
+// problem is an RFC 9457 problem details document.
+type problem struct {
+	Type   string `json:"type"`
+	Title  string `json:"title"`
+	Status int    `json:"status"`
+	Detail string `json:"detail,omitempty"`
+	// Errors lists field errors of a validation failure.
+	Errors []FieldError `json:"errors,omitempty"`
+	Stack  string       `json:"stack,omitempty"`
+}
+
+func (a *App) renderProblem(req *Request, res *Response, status int, err error) {
+	p := problem{Type: "about:blank", Title: http.StatusText(status), Status: status}
+	if p.Title == "" {
+		p.Title = "Error"
+	}
+	var extensions map[string]any
+	var he *HTTPError
+	var ve *ValidationError
+	var pe *PanicError
+	switch {
+	case errors.As(err, &ve):
+		p.Detail = ve.Detail()
+		p.Errors = ve.Errors
+	case errors.As(err, &he):
+		p.Detail = he.Detail
+		extensions = he.Extensions
+		for k, vs := range he.Headers {
+			for _, v := range vs {
+				res.Header().Add(k, v)
+			}
+		}
+	case status < 500:
+		p.Detail = err.Error()
+	default:
+		if a.cfg.Debug {
+			p.Detail = err.Error()
+		}
+	}
+	if status >= 500 {
+		a.logError(req, err, "request failed")
+		if a.cfg.Debug && errors.As(err, &pe) {
+			p.Stack = string(pe.Stack)
+		}
+	}
+	res.Header().Del("Content-Length")
+	res.Status(status)
+	var body any = p
+	if len(extensions) > 0 {
+		m := map[string]any{"type": p.Type, "title": p.Title, "status": p.Status, "detail": p.Detail}
+		for k, v := range extensions {
+			if _, taken := m[k]; !taken {
+				m[k] = v
+			}
+		}
+		body = m
+	}
+	if werr := res.writeJSON("application/problem+json", body); werr != nil {
+		a.logError(req, werr, "writing the error response failed")
+	}
+}
+
+func (a *App) logError(req *Request, err error, msg string) {
+	if StatusOf(err) == 499 {
+		return // the client went away; nothing to report
+	}
+	a.logger.LogAttrs(req.Context(), slog.LevelError, msg,
+		slog.String("method", req.r.Method),
+		slog.String("path", req.r.URL.Path),
+		slog.String("pattern", req.Pattern()),
+		slog.Any("error", err))
+}

@@ -1,0 +1,91 @@
+package nexios
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"sync"
+)
+
+// Hook runs at start-up or shutdown. A start-up hook that fails stops the
+// start; shutdown hooks all run and their errors are joined.
+type Hook func(ctx context.Context) error
+
+// LifespanFunc runs at start-up, after the OnStartup hooks; the cleanup it
+// returns (may be nil) runs first at shutdown. It is the Go form of Nexios'
+// lifespan context manager.
+type LifespanFunc func(ctx context.Context, app *App) (cleanup func(context.Context) error, err error)
+
+type lifecycle struct {
+	mu       sync.Mutex
+	startup  []Hook
+	shutdown []Hook
+	cleanup  func(context.Context) error
+	started  bool
+}
+
+// OnStartup adds a hook run by Startup, in registration order.
+func (a *App) OnStartup(h Hook) {
+	a.hooks.mu.Lock()
+	defer a.hooks.mu.Unlock()
+	a.hooks.startup = append(a.hooks.startup, h)
+}
+
+// OnShutdown adds a hook run by Shutdown, in registration order.
+func (a *App) OnShutdown(h Hook) {
+	a.hooks.mu.Lock()
+	defer a.hooks.mu.Unlock()
+	a.hooks.shutdown = append(a.hooks.shutdown, h)
+}
+
+// Startup runs the OnStartup hooks in order, then Config.Lifespan. Run and
+// Serve call it; call it yourself when serving the app another way (tests,
+// a custom server). It runs once; later calls do nothing.
+func (a *App) Startup(ctx context.Context) error {
+	a.hooks.mu.Lock()
+	defer a.hooks.mu.Unlock()
+	if a.hooks.started {
+		return nil
+	}
+	for i, h := range a.hooks.startup {
+		if err := h(ctx); err != nil {
+			return fmt.Errorf("nexios: startup hook %d: %w", i+1, err)
+		}
+	}
+	if a.cfg.Lifespan != nil {
+		cleanup, err := a.cfg.Lifespan(ctx, a)
+		if err != nil {
+			return fmt.Errorf("nexios: lifespan: %w", err)
+		}
+		a.hooks.cleanup = cleanup
+	}
+	a.hooks.started = true
+	if !a.compiled.Load() {
+		a.compile()
+	}
+	return nil
+}
+
+// Shutdown runs the lifespan cleanup, then every OnShutdown hook in order,
+// and returns their errors joined. It does nothing unless Startup ran.
+func (a *App) Shutdown(ctx context.Context) error {
+	a.hooks.mu.Lock()
+	defer a.hooks.mu.Unlock()
+	if !a.hooks.started {
+		return nil
+	}
+	a.hooks.started = false
+	var errs []error
+	if a.hooks.cleanup != nil {
+		if err := a.hooks.cleanup(ctx); err != nil {
+			errs = append(errs, fmt.Errorf("nexios: lifespan cleanup: %w", err))
+		}
+		a.hooks.cleanup = nil
+	}
+	for i, h := range a.hooks.shutdown {
+		if err := h(ctx); err != nil {
+			errs = append(errs, fmt.Errorf("nexios: shutdown hook %d: %w", i+1, err))
+		}
+	}
+	return errors.Join(errs...)
+}

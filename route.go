@@ -1,0 +1,206 @@
+package nexios
+
+import (
+	"errors"
+	"fmt"
+	"net/url"
+	"slices"
+	"strconv"
+	"strings"
+)
+
+// Route is a registered route. Its accessors serve introspection (route
+// listings, OpenAPI); route options configure it at registration.
+type Route struct {
+	methods    []string
+	path       string // as given to the router
+	pattern    string // full pattern, router prefixes included
+	name       string
+	handler    HandlerFunc
+	middleware []Middleware
+	tags       []string
+	params     []ParamInfo
+	meta       map[any]any
+	router     *Router
+	app        *App
+	mount      bool
+	compiled   HandlerFunc
+}
+
+// ParamInfo describes a path parameter of a route.
+type ParamInfo struct {
+	Name      string
+	Converter string // "str", "int", "float", "uuid", "slug", "path" or a registered name
+}
+
+// RouteOption configures a route at registration.
+type RouteOption func(*Route)
+
+// Name names the route for URLFor. Inside a named router the full name is
+// "router.name".
+func Name(name string) RouteOption { return func(r *Route) { r.name = name } }
+
+// WithMiddleware adds route-level middleware; it runs inside the app's and
+// the routers' middleware, the first listed outermost.
+func WithMiddleware(mw ...Middleware) RouteOption {
+	return func(r *Route) { r.middleware = append(r.middleware, mw...) }
+}
+
+// Tags adds OpenAPI tags to the route.
+func Tags(tags ...string) RouteOption {
+	return func(r *Route) { r.tags = append(r.tags, tags...) }
+}
+
+// WithMeta attaches a value to the route under key, for packages that
+// extend routes (OpenAPI, auth). Read it back with Route.Meta.
+func WithMeta(key, value any) RouteOption {
+	return func(r *Route) { r.SetMeta(key, value) }
+}
+
+// Methods returns the route's methods ("*" for a mounted handler).
+func (r *Route) Methods() []string { return slices.Clone(r.methods) }
+
+// Pattern returns the full path pattern, router prefixes included.
+func (r *Route) Pattern() string { return r.pattern }
+
+// Name returns the route's full name, or "".
+func (r *Route) Name() string { return r.name }
+
+// Params returns the route's path parameters in order.
+func (r *Route) Params() []ParamInfo { return slices.Clone(r.params) }
+
+// Tags returns the route's tags, the routers' tags first.
+func (r *Route) Tags() []string {
+	var tags []string
+	for x := r.router; x != nil; x = x.parent {
+		tags = append(slices.Clone(x.tags), tags...)
+	}
+	for _, t := range r.tags {
+		if !slices.Contains(tags, t) {
+			tags = append(tags, t)
+		}
+	}
+	return tags
+}
+
+// IsMount reports whether the route serves a mounted http.Handler.
+func (r *Route) IsMount() bool { return r.mount }
+
+// Meta returns the value attached under key, or nil.
+func (r *Route) Meta(key any) any { return r.meta[key] }
+
+// SetMeta attaches value under key. Call it from route options only.
+func (r *Route) SetMeta(key, value any) {
+	if r.meta == nil {
+		r.meta = make(map[any]any)
+	}
+	r.meta[key] = value
+}
+
+// Router returns the router the route was registered on.
+func (r *Route) Router() *Router { return r.router }
+
+// compile composes router and route middleware around the handler, the
+// outermost router first.
+func (r *Route) compile() {
+	var routers []*Router
+	for x := r.router; x != nil && x.app == nil; x = x.parent {
+		routers = append(routers, x)
+	}
+	h := chain(r.middleware, r.handler)
+	for _, x := range routers { // innermost first, so the outermost wraps last
+		h = chain(x.middleware, h)
+	}
+	r.compiled = h
+}
+
+// Routes lists every registered route, in registration order per router.
+func (a *App) Routes() []*Route { return a.allRoutes(nil) }
+
+// ErrRouteNotFound is returned by URLFor for an unknown route name.
+var ErrRouteNotFound = errors.New("nexios: no route with that name")
+
+// URLFor builds the path of the named route with its parameters filled in
+// and escaped. Every parameter must be given, and each value must satisfy
+// the parameter's converter.
+//
+//	app.URLFor("get_item", map[string]any{"item_id": 42}) // "/api/items/42"
+func (a *App) URLFor(name string, params map[string]any) (string, error) {
+	var rt *Route
+	for _, r := range a.allRoutes(nil) {
+		if r.name == name && r.app == a {
+			rt = r
+			break
+		}
+	}
+	if rt == nil {
+		return "", fmt.Errorf("%w: %q", ErrRouteNotFound, name)
+	}
+	for k := range params {
+		if !slices.ContainsFunc(rt.params, func(p ParamInfo) bool { return p.Name == k }) {
+			return "", fmt.Errorf("nexios: route %q has no parameter %q", name, k)
+		}
+	}
+	var b strings.Builder
+	parts := strings.Split(rt.pattern[1:], "/")
+	pi := 0
+	for _, part := range parts {
+		b.WriteByte('/')
+		if !strings.HasPrefix(part, "{") {
+			b.WriteString(part)
+			continue
+		}
+		info := rt.params[pi]
+		pi++
+		v, ok := params[info.Name]
+		if !ok {
+			return "", fmt.Errorf("nexios: route %q needs parameter %q", name, info.Name)
+		}
+		s := formatParam(v)
+		if err := a.checkParam(info, s); err != nil {
+			return "", fmt.Errorf("nexios: route %q: %w", name, err)
+		}
+		if info.Converter == "path" {
+			segs := strings.Split(s, "/")
+			for i, seg := range segs {
+				segs[i] = url.PathEscape(seg)
+			}
+			b.WriteString(strings.Join(segs, "/"))
+		} else {
+			b.WriteString(url.PathEscape(s))
+		}
+	}
+	return b.String(), nil
+}
+
+func (a *App) checkParam(info ParamInfo, s string) error {
+	switch info.Converter {
+	case "path":
+		return nil
+	case "str":
+		if s == "" {
+			return fmt.Errorf("parameter %q must not be empty", info.Name)
+		}
+		return nil
+	}
+	if c, ok := a.converters[info.Converter]; ok && !c.Match(s) {
+		return fmt.Errorf("parameter %q: %q is not a valid %s", info.Name, s, info.Converter)
+	}
+	return nil
+}
+
+func formatParam(v any) string {
+	switch x := v.(type) {
+	case string:
+		return x
+	case int:
+		return strconv.Itoa(x)
+	case int64:
+		return strconv.FormatInt(x, 10)
+	case float64:
+		return strconv.FormatFloat(x, 'f', -1, 64)
+	case fmt.Stringer:
+		return x.String()
+	}
+	return fmt.Sprint(v)
+}
