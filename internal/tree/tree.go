@@ -78,9 +78,9 @@ type entry[V any] struct {
 }
 
 type endpoint[V any] struct {
-	std    [numStd]*entry[V]
-	other  map[string]*entry[V]
-	any    *entry[V]
+	std   [numStd]*entry[V]
+	other map[string]*entry[V]
+	any   *entry[V]
 }
 
 // slot returns the place of a standard method or of AnyMethod.

@@ -7,7 +7,10 @@ import (
 	"testing"
 )
 
-func isInt(s string) bool { _, err := strconv.ParseInt(s, 10, 64); return err == nil && s[0] != '-' && s[0] != '+' }
+func isInt(s string) bool {
+	_, err := strconv.ParseInt(s, 10, 64)
+	return err == nil && s[0] != '-' && s[0] != '+'
+}
 
 func testLookup(name string) (func(string) bool, bool) {
 	switch name {
