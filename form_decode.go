@@ -121,6 +121,15 @@ func setFormField(fv reflect.Value, raw []string) error {
 }
 
 func setScalar(fv reflect.Value, s string) error {
+	if fv.Type() == reflect.TypeFor[time.Time]() {
+		for _, layout := range []string{time.RFC3339Nano, time.DateOnly, "2006-01-02T15:04:05"} {
+			if t, err := time.Parse(layout, s); err == nil {
+				fv.Set(reflect.ValueOf(t))
+				return nil
+			}
+		}
+		return errors.New("must be a date (2006-01-02) or an RFC 3339 time")
+	}
 	if fv.CanAddr() && fv.Addr().Type().Implements(textUnmarshalerType) {
 		if err := fv.Addr().Interface().(encoding.TextUnmarshaler).UnmarshalText([]byte(s)); err != nil {
 			return fmt.Errorf("invalid value: %v", err)
@@ -162,17 +171,6 @@ func setScalar(fv reflect.Value, s string) error {
 			return errors.New("must be a number")
 		}
 		fv.SetFloat(f)
-	case reflect.Struct:
-		if fv.Type() == reflect.TypeFor[time.Time]() {
-			for _, layout := range []string{time.RFC3339Nano, time.DateOnly, "2006-01-02T15:04:05"} {
-				if t, err := time.Parse(layout, s); err == nil {
-					fv.Set(reflect.ValueOf(t))
-					return nil
-				}
-			}
-			return errors.New("must be a date (2006-01-02) or an RFC 3339 time")
-		}
-		return errUnsupportedField
 	default:
 		return errUnsupportedField
 	}

@@ -133,6 +133,9 @@ func (r *Response) send(ct []string, body []byte) error {
 	if r.Committed() {
 		return ErrResponseCommitted
 	}
+	if r.status < 100 || r.status > 999 {
+		return fmt.Errorf("nexios: invalid response status %d", r.status)
+	}
 	h := r.w.Header()
 	if ct != nil {
 		h["Content-Type"] = ct
@@ -154,9 +157,6 @@ func bodyAllowed(status int) bool {
 
 // Text writes s as text/plain.
 func (r *Response) Text(s string) error {
-	if r.Committed() {
-		return ErrResponseCommitted
-	}
 	if len(s) < serverBuffered {
 		// Avoid copying short strings: net/http buffers the write anyway.
 		return r.send(ctText, stringBytes(s))
@@ -264,7 +264,7 @@ func (r *Response) SetCookie(c *http.Cookie) error {
 	if ck.Path == "" {
 		ck.Path = "/"
 	}
-	if ck.SameSite == http.SameSiteDefaultMode {
+	if ck.SameSite == 0 { // unset; SameSiteDefaultMode is an explicit choice
 		ck.SameSite = http.SameSiteLaxMode
 	}
 	if r.req.r.TLS != nil {

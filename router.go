@@ -120,6 +120,10 @@ func (r *Router) Options(path string, h HandlerFunc, opts ...RouteOption) *Route
 // is malformed or conflicts with a registered route: both are programming
 // errors found at start-up.
 func (r *Router) Route(methods []string, path string, h HandlerFunc, opts ...RouteOption) *Route {
+	return r.add(methods, path, h, false, opts)
+}
+
+func (r *Router) add(methods []string, path string, h HandlerFunc, mount bool, opts []RouteOption) *Route {
 	r.mustBeOpen("Route")
 	if h == nil {
 		panic(&RouteError{Pattern: path, Err: errors.New("nil handler")})
@@ -127,7 +131,7 @@ func (r *Router) Route(methods []string, path string, h HandlerFunc, opts ...Rou
 	if len(methods) == 0 {
 		panic(&RouteError{Pattern: path, Err: errors.New("no methods")})
 	}
-	rt := &Route{path: path, handler: h, router: r}
+	rt := &Route{path: path, handler: h, router: r, mount: mount}
 	for _, m := range methods {
 		if m == "" || strings.ContainsAny(m, " \t/") {
 			panic(&RouteError{Pattern: path, Err: fmt.Errorf("invalid method %q", m)})
@@ -176,21 +180,18 @@ func (r *Router) prefixOrRoot() string {
 // The prefix is stripped from the request path as http.StripPrefix does,
 // and r.Pattern is the prefix. Routes registered under the prefix still win.
 func (r *Router) MountHandler(prefix string, h http.Handler, opts ...RouteOption) *Route {
-	p := normalizePrefix(prefix)
-	full := r.fullPrefix() + p
-	hf := stripPrefixHandler(full, h)
-	rt := r.Route([]string{anyMethod}, p, hf, opts...)
-	rt.mount = true
-	return rt
+	return r.add([]string{anyMethod}, normalizePrefix(prefix), stripPrefixHandler(h), true, opts)
 }
 
 const anyMethod = "*"
 
 // stripPrefixHandler hands h a shallow copy of the request whose path has
-// the mount prefix removed; the remainder always starts with '/'.
-func stripPrefixHandler(prefix string, h http.Handler) HandlerFunc {
+// the mount prefix (the route's full pattern, known once mounted) removed;
+// the remainder always starts with '/'.
+func stripPrefixHandler(h http.Handler) HandlerFunc {
 	return func(req *Request, res *Response) error {
 		r := req.Raw()
+		prefix := strings.TrimSuffix(req.route.pattern, "/")
 		r2 := new(http.Request)
 		*r2 = *r
 		u := *r.URL

@@ -1,0 +1,107 @@
+package nexios_test
+
+import (
+	"net/http"
+	"net/http/httptest"
+	"strings"
+	"testing"
+
+	"github.com/nexios-go/nexios"
+)
+
+// nopWriter is a ResponseWriter that keeps nothing, so benchmarks measure
+// the framework alone.
+type nopWriter struct{ h http.Header }
+
+func (w *nopWriter) Header() http.Header         { return w.h }
+func (w *nopWriter) Write(b []byte) (int, error) { return len(b), nil }
+func (w *nopWriter) WriteHeader(int)             {}
+
+func benchServe(b *testing.B, app http.Handler, r *http.Request) {
+	w := &nopWriter{h: make(http.Header)}
+	b.ReportAllocs()
+	for b.Loop() {
+		clear(w.h)
+		app.ServeHTTP(w, r)
+	}
+}
+
+func BenchmarkPlaintext(b *testing.B) {
+	app := nexios.New(nexios.Config{})
+	app.Get("/plaintext", text("Hello, World!"))
+	benchServe(b, app, httptest.NewRequest("GET", "/plaintext", nil))
+}
+
+func BenchmarkParamInt(b *testing.B) {
+	app := nexios.New(nexios.Config{})
+	app.Get("/users/{id:int}", func(req *nexios.Request, res *nexios.Response) error {
+		if _, err := req.PathInt("id"); err != nil {
+			return err
+		}
+		return res.Text("ok")
+	})
+	benchServe(b, app, httptest.NewRequest("GET", "/users/12345", nil))
+}
+
+func BenchmarkJSON(b *testing.B) {
+	type msg struct {
+		Message string `json:"message"`
+	}
+	app := nexios.New(nexios.Config{})
+	app.Get("/json", func(_ *nexios.Request, res *nexios.Response) error {
+		return res.JSON(msg{Message: "Hello, World!"})
+	})
+	benchServe(b, app, httptest.NewRequest("GET", "/json", nil))
+}
+
+func BenchmarkNotFound(b *testing.B) {
+	app := nexios.New(nexios.Config{})
+	app.Get("/a", text("a"))
+	benchServe(b, app, httptest.NewRequest("GET", "/missing/path", nil))
+}
+
+func BenchmarkBindJSON(b *testing.B) {
+	type user struct {
+		Name  string `json:"name" validate:"required,min=2"`
+		Email string `json:"email" validate:"required,email"`
+		Age   int    `json:"age" validate:"gte=0,lte=150"`
+	}
+	app := nexios.New(nexios.Config{})
+	app.Post("/users", func(req *nexios.Request, res *nexios.Response) error {
+		var u user
+		if err := req.Bind(&u); err != nil {
+			return err
+		}
+		return res.NoContent()
+	})
+	body := `{"name":"Ann","email":"ann@example.com","age":30}`
+	w := &nopWriter{h: make(http.Header)}
+	b.ReportAllocs()
+	for b.Loop() {
+		r := httptest.NewRequest("POST", "/users", strings.NewReader(body))
+		r.Header.Set("Content-Type", "application/json")
+		app.ServeHTTP(w, r)
+	}
+}
+
+func TestHotPathAllocations(t *testing.T) {
+	if raceEnabled {
+		t.Skip("sync.Pool drops items at random under the race detector")
+	}
+	app := nexios.New(nexios.Config{})
+	app.Get("/plaintext", text("Hello, World!"))
+	app.Get("/users/{id:int}/posts/{slug:slug}", func(req *nexios.Request, res *nexios.Response) error {
+		if _, err := req.PathInt("id"); err != nil {
+			return err
+		}
+		return res.Text(req.Path("slug"))
+	})
+	w := &nopWriter{h: make(http.Header)}
+	for _, target := range []string{"/plaintext", "/users/42/posts/hello-world"} {
+		r := httptest.NewRequest("GET", target, nil)
+		app.ServeHTTP(w, r) // warm the pools
+		if n := testing.AllocsPerRun(200, func() { clear(w.h); app.ServeHTTP(w, r) }); n != 0 {
+			t.Errorf("%s: %v allocs per request, want 0", target, n)
+		}
+	}
+}

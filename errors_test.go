@@ -1,0 +1,196 @@
+package nexios_test
+
+import (
+	"bytes"
+	"errors"
+	"fmt"
+	"log/slog"
+	"net/http"
+	"strings"
+	"sync"
+	"testing"
+
+	"github.com/nexios-go/nexios"
+	"github.com/nexios-go/nexios/testclient"
+)
+
+var quiet = slog.New(slog.DiscardHandler)
+
+type notFoundUser struct{ id int }
+
+func (e notFoundUser) Error() string   { return fmt.Sprintf("user %d not found", e.id) }
+func (e notFoundUser) StatusCode() int { return 404 }
+
+var errPlain = errors.New("database exploded: password=hunter2")
+
+func TestErrorRendering(t *testing.T) {
+	t.Parallel()
+	for _, debug := range []bool{false, true} {
+		app := nexios.New(nexios.Config{Debug: debug, Logger: quiet})
+		app.Get("/http", func(*nexios.Request, *nexios.Response) error {
+			return nexios.NewHTTPError(403, "Access denied").WithHeader("X-Reason", "policy")
+		})
+		app.Get("/default-detail", func(*nexios.Request, *nexios.Response) error { return nexios.NewHTTPError(409, "") })
+		app.Get("/typed", func(*nexios.Request, *nexios.Response) error { return fmt.Errorf("lookup: %w", notFoundUser{7}) })
+		app.Get("/plain", func(*nexios.Request, *nexios.Response) error { return errPlain })
+		app.Get("/panic", func(*nexios.Request, *nexios.Response) error { panic("kaboom") })
+		app.Get("/ext", func(*nexios.Request, *nexios.Response) error {
+			return &nexios.HTTPError{Status: 402, Detail: "pay", Extensions: map[string]any{"balance": 3, "status": "ignored"}}
+		})
+		c := testclient.New(app)
+		cases := []struct {
+			path   string
+			status int
+			detail string
+		}{
+			{"/http", 403, "Access denied"},
+			{"/default-detail", 409, "Conflict"},
+			{"/typed", 404, "lookup: user 7 not found"},
+			{"/plain", 500, map[bool]string{false: "", true: errPlain.Error()}[debug]},
+			{"/panic", 500, map[bool]string{false: "", true: "panic: kaboom"}[debug]},
+			{"/ext", 402, "pay"},
+		}
+		for _, tc := range cases {
+			r := c.Get(tc.path)
+			var p map[string]any
+			if err := r.JSON(&p); err != nil {
+				t.Fatalf("%s: %v", tc.path, err)
+			}
+			if r.Status != tc.status || p["status"] != float64(tc.status) || p["title"] != http.StatusText(tc.status) || p["type"] != "about:blank" {
+				t.Errorf("debug=%v %s: %d %v", debug, tc.path, r.Status, p)
+			}
+			if got, _ := p["detail"].(string); got != tc.detail {
+				t.Errorf("debug=%v %s: detail %q, want %q", debug, tc.path, got, tc.detail)
+			}
+			if r.Header.Get("Content-Type") != "application/problem+json" {
+				t.Errorf("%s: content type %q", tc.path, r.Header.Get("Content-Type"))
+			}
+			if _, hasStack := p["stack"]; hasStack != (debug && tc.path == "/panic") {
+				t.Errorf("debug=%v %s: stack present=%v", debug, tc.path, hasStack)
+			}
+		}
+		if r := c.Get("/http"); r.Header.Get("X-Reason") != "policy" {
+			t.Error("HTTPError headers not sent")
+		}
+		var ext map[string]any
+		c.Get("/ext").JSON(&ext)
+		if ext["balance"] != 3.0 || ext["status"] != 402.0 {
+			t.Errorf("extensions: %v", ext)
+		}
+		// The server keeps serving after a panic.
+		if r := c.Get("/http"); r.Status != 403 {
+			t.Error("not serving after panic")
+		}
+	}
+}
+
+func TestErrorHandlerOrder(t *testing.T) {
+	t.Parallel()
+	app := nexios.New(nexios.Config{Logger: quiet})
+	var calls []string
+	var mu sync.Mutex
+	record := func(s string) { mu.Lock(); calls = append(calls, s); mu.Unlock() }
+	nexios.HandleError(app, func(_ *nexios.Request, res *nexios.Response, err notFoundUser) error {
+		record("type")
+		return res.Status(404).JSON(map[string]any{"missing_user": err.id})
+	})
+	nexios.HandleError(app, func(_ *nexios.Request, res *nexios.Response, err *nexios.HTTPError) error {
+		record("http")
+		if err.Status == 418 {
+			return fmt.Errorf("handler gave up: %w", err) // falls through to the default renderer
+		}
+		return res.Status(err.Status).JSON(map[string]any{"error": err.Detail})
+	})
+	app.HandleStatus(404, func(_ *nexios.Request, res *nexios.Response, err error) error {
+		record("404")
+		return res.Status(404).JSON(map[string]any{"not_found": err.Error()})
+	})
+	app.HandleStatus(500, func(_ *nexios.Request, res *nexios.Response, _ error) error {
+		record("500")
+		return res.Status(500).Text("custom 500")
+	})
+	app.Get("/user", func(*nexios.Request, *nexios.Response) error { return notFoundUser{3} })
+	app.Get("/bad", func(*nexios.Request, *nexios.Response) error {
+		return nexios.NewHTTPError(400, "This is a bad request!")
+	})
+	app.Get("/teapot", func(*nexios.Request, *nexios.Response) error { return nexios.NewHTTPError(418, "short and stout") })
+	app.Get("/boom", func(*nexios.Request, *nexios.Response) error { return errPlain })
+	app.Get("/abort", func(*nexios.Request, *nexios.Response) error { panic(http.ErrAbortHandler) })
+	c := testclient.New(app)
+	cases := []struct {
+		path   string
+		status int
+		body   string
+		calls  string
+	}{
+		{"/user", 404, `{"missing_user":3}`, "type"},
+		{"/bad", 400, `{"error":"This is a bad request!"}`, "http"},
+		{"/teapot", 418, `"detail":"short and stout"`, "http"},
+		{"/nowhere", 404, `{"error":"no route matches GET /nowhere"}`, "http"},
+		{"/boom", 500, "custom 500", "500"},
+	}
+	for _, tc := range cases {
+		calls = nil
+		r := c.Get(tc.path)
+		if r.Status != tc.status || !strings.Contains(r.Text(), tc.body) || strings.Join(calls, ",") != tc.calls {
+			t.Errorf("%s: %d %s calls=%v", tc.path, r.Status, r.Text(), calls)
+		}
+	}
+	if r := c.Get("/abort"); r.Err == nil {
+		t.Errorf("ErrAbortHandler should abort the response, got %d", r.Status)
+	}
+}
+
+func TestStatusOf(t *testing.T) {
+	t.Parallel()
+	cases := []struct {
+		err  error
+		want int
+	}{
+		{nexios.NewHTTPError(404, ""), 404},
+		{fmt.Errorf("wrap: %w", nexios.NewHTTPError(401, "")), 401},
+		{&nexios.ValidationError{}, 422},
+		{&http.MaxBytesError{Limit: 1}, 413},
+		{errPlain, 500},
+		{&nexios.PanicError{Value: 1}, 500},
+		{nexios.NewHTTPError(200, "not an error status"), 500},
+	}
+	for _, tc := range cases {
+		if got := nexios.StatusOf(tc.err); got != tc.want {
+			t.Errorf("StatusOf(%v) = %d, want %d", tc.err, got, tc.want)
+		}
+	}
+}
+
+func TestErrorsAreLogged(t *testing.T) {
+	t.Parallel()
+	var buf bytes.Buffer
+	var mu sync.Mutex
+	logger := slog.New(slog.NewTextHandler(&lockedWriter{w: &buf, mu: &mu}, nil))
+	app := nexios.New(nexios.Config{Logger: logger})
+	app.Get("/boom", func(*nexios.Request, *nexios.Response) error { return errPlain })
+	app.Get("/client", func(*nexios.Request, *nexios.Response) error { return nexios.NewHTTPError(400, "x") })
+	c := testclient.New(app)
+	c.Get("/boom")
+	c.Get("/client")
+	mu.Lock()
+	defer mu.Unlock()
+	out := buf.String()
+	if !strings.Contains(out, "database exploded") || !strings.Contains(out, "pattern=/boom") {
+		t.Errorf("5xx not logged: %q", out)
+	}
+	if strings.Contains(out, "/client") {
+		t.Errorf("4xx logged as an error: %q", out)
+	}
+}
+
+type lockedWriter struct {
+	w  *bytes.Buffer
+	mu *sync.Mutex
+}
+
+func (l *lockedWriter) Write(p []byte) (int, error) {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	return l.w.Write(p)
+}

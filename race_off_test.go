@@ -1,0 +1,5 @@
+//go:build !race
+
+package nexios_test
+
+const raceEnabled = false
