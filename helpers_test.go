@@ -3,6 +3,7 @@ package nexios_test
 import (
 	"encoding/json"
 	"io"
+	"net"
 	"net/http"
 	"net/http/httptest"
 	"strings"
@@ -49,4 +50,12 @@ func mustPanic(t *testing.T, f func()) (v any) {
 	f()
 	t.Fatal("expected a panic")
 	return nil
+}
+
+func mustListen() net.Listener {
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		panic(err)
+	}
+	return ln
 }

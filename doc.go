@@ -1,0 +1,39 @@
+// Package nexios is a web framework on net/http with the API of the Python
+// framework Nexios: handlers take a request and a response and return an
+// error, routes have typed path parameters, and middleware runs at the app,
+// router and route levels.
+//
+//	app := nexios.New(nexios.Config{Title: "My API", Version: "1.0.0"})
+//	app.Get("/api/items/{item_id:int}", func(req *nexios.Request, res *nexios.Response) error {
+//		id, err := req.PathInt("item_id")
+//		if err != nil {
+//			return err
+//		}
+//		return res.JSON(map[string]any{"id": id, "name": fmt.Sprintf("Item %d", id)})
+//	})
+//	log.Fatal(app.Run("127.0.0.1:5000"))
+//
+// # Request path
+//
+// A request goes through App.Pre middleware, routing (404, 405 with Allow,
+// automatic HEAD and OPTIONS, trailing-slash and clean-path redirects), the
+// app middleware (App.Use), the router middleware, the route middleware and
+// the handler. An error returned anywhere travels back up through the
+// middleware, which may inspect or replace it, and is rendered once by the
+// error handlers registered with HandleError (by type) and App.HandleStatus
+// (by status), or by the default renderer, which writes RFC 9457
+// application/problem+json. A panic becomes a *PanicError (500) and the
+// server keeps serving.
+//
+// # Performance
+//
+// Request and Response objects are pooled, middleware chains are composed
+// once at the first request, and routing static and parameter paths does
+// not allocate: a plaintext or JSON request allocates nothing beyond what
+// net/http does.
+//
+// # Packages
+//
+// The root package holds the core. Subpackages: testclient (an in-process
+// client for tests).
+package nexios
