@@ -167,3 +167,22 @@ func ExampleRequest_Bind() {
 	// 422
 	// 400
 }
+
+func ExampleMust() {
+	newMiddleware := func(header string) (nexios.Middleware, error) {
+		if header == "" {
+			return nil, fmt.Errorf("header name required")
+		}
+		return func(next nexios.HandlerFunc) nexios.HandlerFunc {
+			return func(req *nexios.Request, res *nexios.Response) error {
+				res.Header().Set(header, "1")
+				return next(req, res)
+			}
+		}, nil
+	}
+	app := nexios.New(nexios.Config{})
+	app.Use(nexios.Must(newMiddleware("X-Checked")))
+	app.Get("/", func(_ *nexios.Request, res *nexios.Response) error { return res.Text("ok") })
+	fmt.Println(testclient.New(app).Get("/").Header.Get("X-Checked"))
+	// Output: 1
+}
