@@ -246,11 +246,19 @@ func (a *App) route(req *Request, res *Response) error {
 	case tree.MethodNotAllowed:
 		allowed, _ := a.tree.Allowed(path, escaped)
 		res.Header().Set("Allow", joinMethods(allowed))
-		if r.Method == http.MethodOptions {
-			req.handler = autoOptions
+		if r.Method != http.MethodOptions {
+			req.handler = a.notAllowed
 			break
 		}
-		req.handler = a.notAllowed
+		// Automatic OPTIONS runs through the most specific route's router and
+		// route middleware, so a router-level CORS middleware answers
+		// preflights for its routes.
+		req.handler = autoOptions
+		if rt, _, ok := a.tree.LookupAny(path, escaped, &req.params); ok {
+			req.route = rt
+			r.Pattern = rt.pattern
+			req.handler = rt.optionsCompiled
+		}
 	default:
 		req.handler = a.notFound
 		if target, ok := a.fallbackPath(r, path, escaped); ok {
@@ -261,4 +269,9 @@ func (a *App) route(req *Request, res *Response) error {
 	return a.dispatch(req, res)
 }
 
-func autoOptions(_ *Request, res *Response) error { return res.NoContent() }
+func autoOptions(_ *Request, res *Response) error {
+	if res.Committed() {
+		return nil
+	}
+	return res.NoContent()
+}

@@ -25,6 +25,9 @@ type Route struct {
 	app        *App
 	mount      bool
 	compiled   HandlerFunc
+	// optionsCompiled answers automatic OPTIONS requests through the same
+	// router and route middleware.
+	optionsCompiled HandlerFunc
 }
 
 // ParamInfo describes a path parameter of a route.
@@ -107,11 +110,15 @@ func (r *Route) compile() {
 	for x := r.router; x != nil && x.app == nil; x = x.parent {
 		routers = append(routers, x)
 	}
-	h := chain(r.middleware, r.handler)
-	for _, x := range routers { // innermost first, so the outermost wraps last
-		h = chain(x.middleware, h)
+	wrap := func(h HandlerFunc) HandlerFunc {
+		h = chain(r.middleware, h)
+		for _, x := range routers { // innermost first, so the outermost wraps last
+			h = chain(x.middleware, h)
+		}
+		return h
 	}
-	r.compiled = h
+	r.compiled = wrap(r.handler)
+	r.optionsCompiled = wrap(autoOptions)
 }
 
 // Routes lists every registered route, in registration order per router.

@@ -372,3 +372,36 @@ func TestStdlibInterop(t *testing.T) {
 		t.Errorf("got %q", w.Body)
 	}
 }
+
+func TestAutoOptionsRunsRouteMiddleware(t *testing.T) {
+	t.Parallel()
+	tr := &trail{}
+	app := nexios.New(nexios.Config{})
+	api := nexios.NewRouter("/api")
+	api.Use(tr.mw("router"))
+	api.Get("/items/{id:int}", text("item"), nexios.WithMiddleware(tr.mw("route")))
+	app.Mount(api)
+	preflight := func(next nexios.HandlerFunc) nexios.HandlerFunc {
+		return func(req *nexios.Request, res *nexios.Response) error {
+			if req.Method() == http.MethodOptions {
+				res.Header().Set("X-Preflight", req.Pattern())
+				return res.NoContent()
+			}
+			return next(req, res)
+		}
+	}
+	app.Get("/cors", text("x"), nexios.WithMiddleware(preflight))
+	w := call(t, app, "OPTIONS", "/api/items/3", "")
+	if w.Code != 204 || w.Header().Get("Allow") != "GET, HEAD, OPTIONS" || tr.take() != "router>,route>,<route,<router" {
+		t.Errorf("auto OPTIONS: %d %v", w.Code, w.Header())
+	}
+	w = call(t, app, "OPTIONS", "/cors", "")
+	if w.Code != 204 || w.Header().Get("X-Preflight") != "/cors" {
+		t.Errorf("route-level preflight: %d %v", w.Code, w.Header())
+	}
+	// Other methods that do not match never run route middleware.
+	call(t, app, "DELETE", "/api/items/3", "")
+	if got := tr.take(); got != "" {
+		t.Errorf("405 ran route middleware: %s", got)
+	}
+}

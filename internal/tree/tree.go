@@ -2,6 +2,7 @@ package tree
 
 import (
 	"fmt"
+	"maps"
 	"net/url"
 	"slices"
 	"strings"
@@ -232,6 +233,7 @@ type lookup[V any] struct {
 	mi          int
 	escaped     bool
 	pathMatched bool
+	anyMethod   bool // accept the first endpoint entry, whatever its method
 	ps          *Params
 	collect     func(*endpoint[V]) // set by Allowed: visit every match
 }
@@ -320,11 +322,44 @@ func (l *lookup[V]) accept(e *endpoint[V]) *entry[V] {
 		l.collect(e)
 		return nil
 	}
+	if l.anyMethod {
+		return e.first()
+	}
 	if en, ok := e.get(l.mi, l.method); ok {
 		return en
 	}
 	l.pathMatched = true
 	return nil
+}
+
+// first returns an entry of e: the first standard method, then others,
+// then AnyMethod.
+func (e *endpoint[V]) first() *entry[V] {
+	for _, en := range e.std {
+		if en != nil {
+			return en
+		}
+	}
+	for _, m := range slices.Sorted(maps.Keys(e.other)) {
+		return e.other[m]
+	}
+	return e.any
+}
+
+// LookupAny finds the most specific route matching path whatever its
+// method, filling ps. It serves automatic OPTIONS answers, which run
+// through that route's middleware.
+func (t *Tree[V]) LookupAny(path string, escaped bool, ps *Params) (value V, pattern string, ok bool) {
+	ps.N = 0
+	if path == "" || path[0] != '/' {
+		return value, "", false
+	}
+	l := lookup[V]{anyMethod: true, mi: -1, escaped: escaped, ps: ps}
+	if en := l.walk(&t.root, path[1:]); en != nil {
+		return en.value, en.pattern, true
+	}
+	ps.N = 0
+	return value, "", false
 }
 
 // Allowed returns the methods registered for every route matching path, in

@@ -249,3 +249,21 @@ func BenchmarkLookup(b *testing.B) {
 		tr.Lookup("GET", "/users/42/posts/hello", false, &ps)
 	}
 }
+
+func TestLookupAny(t *testing.T) {
+	t.Parallel()
+	tr := mustTree(t, "POST /u/{id:int}", "PURGE /u/{name}", "GET /u/me")
+	cases := []struct{ path, want string }{
+		{"/u/7", "POST /u/{id:int}"},
+		{"/u/bob", "PURGE /u/{name}"},
+		{"/u/me", "GET /u/me"},
+		{"/x", ""},
+	}
+	for _, c := range cases {
+		var ps Params
+		v, _, ok := tr.LookupAny(c.path, false, &ps)
+		if v != c.want || ok != (c.want != "") {
+			t.Errorf("LookupAny(%s) = %q %v, want %q", c.path, v, ok, c.want)
+		}
+	}
+}
