@@ -233,11 +233,16 @@ func (a *App) route(req *Request, res *Response) error {
 	if r.URL.RawPath != "" {
 		path, escaped = r.URL.EscapedPath(), true
 	}
-	if !a.cfg.DisableCleanPathRedirect && !isClean(r.URL.Path) {
-		req.handler = redirectClean
-		return a.dispatch(req, res)
-	}
 	rt, _, result := a.tree.Lookup(r.Method, path, escaped, &req.params)
+	if result == tree.Found && req.params.Unclean || result != tree.Found && !isClean(r.URL.Path) {
+		// Cleanliness is checked during the lookup; unmatched paths are
+		// checked here, off the hot path.
+		if !a.cfg.DisableCleanPathRedirect {
+			req.route, req.params.N = nil, 0
+			req.handler = redirectClean
+			return a.dispatch(req, res)
+		}
+	}
 	switch result {
 	case tree.Found:
 		req.route = rt

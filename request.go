@@ -46,12 +46,27 @@ func (q *Request) init(a *App, r *http.Request) {
 	}
 }
 
+// release resets the request for the pool. Maps are kept and cleared so
+// that the next request reuses their storage.
 func (q *Request) release() {
-	values := q.values
-	clear(values)
-	query := q.query
-	clear(query)
-	*q = Request{res: q.res, values: values, query: query}
+	if len(q.values) > 0 {
+		clear(q.values)
+	}
+	if q.queryParsed {
+		clear(q.query)
+		q.queryParsed = false
+	}
+	q.r, q.app, q.route, q.handler = nil, nil, nil, nil
+	q.params.N = 0
+	q.redirectTo, q.clientIP, q.scheme = "", "", ""
+	if q.bodyRead {
+		q.body, q.bodyRead, q.bodyErr = nil, false, nil
+	}
+	if q.limiter.rc != nil {
+		q.limiter = limitedBody{}
+	}
+	q.form = nil
+	q.pathValues = false
 }
 
 // Raw returns the underlying *http.Request. Its PathValue method returns

@@ -18,6 +18,9 @@ const numStd = len(stdMethods)
 
 // MethodIndex returns the slot of a standard method, or -1.
 func MethodIndex(m string) int {
+	if len(m) == 3 && m[0] == 'G' && m[1] == 'E' && m[2] == 'T' {
+		return 0 // most requests: skip the general switch
+	}
 	switch m {
 	case "GET":
 		return 0
@@ -162,6 +165,10 @@ func (t *Tree[V]) Insert(method, pattern string, segs []Segment, value V) error 
 	return nil
 }
 
+// Nodes with more static children than this keep them sorted by first
+// byte and binary-search the index.
+const linearScan = 8
+
 func (n *node[V]) staticChild(key string) *node[V] {
 	for _, c := range n.statics {
 		if c.key == key {
@@ -169,9 +176,45 @@ func (n *node[V]) staticChild(key string) *node[V] {
 		}
 	}
 	c := &node[V]{key: key}
-	n.statics = append(n.statics, c)
-	n.indices = append(n.indices, firstByte(key))
+	fb := firstByte(key)
+	i := len(n.indices)
+	for i > 0 && n.indices[i-1] > fb {
+		i--
+	}
+	n.statics = slices.Insert(n.statics, i, c)
+	n.indices = slices.Insert(n.indices, i, fb)
 	return c
+}
+
+// searchIndex returns the position of the first static child whose key
+// starts with b, or where it would be.
+func (n *node[V]) searchIndex(b byte) int {
+	lo, hi := 0, len(n.indices)
+	for lo < hi {
+		m := int(uint(lo+hi) >> 1)
+		if n.indices[m] < b {
+			lo = m + 1
+		} else {
+			hi = m
+		}
+	}
+	return lo
+}
+
+// cleanRest reports whether a catch-all remainder has no empty, "." or
+// ".." segments (a trailing slash is fine).
+func cleanRest(p string) bool {
+	for len(p) > 0 {
+		seg, rest, more := p, "", false
+		if i := strings.IndexByte(p, '/'); i >= 0 {
+			seg, rest, more = p[:i], p[i+1:], true
+		}
+		if (seg == "" && more) || seg == "." || seg == ".." {
+			return false
+		}
+		p = rest
+	}
+	return true
 }
 
 func (n *node[V]) typedChild(conv string, match func(string) bool) *node[V] {
@@ -196,6 +239,10 @@ func firstByte(s string) byte {
 type Params struct {
 	Values [MaxParams]string
 	N      int
+	// Unclean is set by a Found lookup when the path holds an empty
+	// segment before its end ("//"), or a "." or ".." segment: the caller
+	// redirects to the cleaned path instead of serving it.
+	Unclean bool
 }
 
 // Result tells how a lookup ended.
@@ -213,7 +260,7 @@ const (
 // whose path holds an encoded '/'): segments are decoded before they are
 // compared and stored. On Found, ps holds the parameter values.
 func (t *Tree[V]) Lookup(method, path string, escaped bool, ps *Params) (value V, pattern string, res Result) {
-	ps.N = 0
+	ps.N, ps.Unclean = 0, false
 	if path == "" || path[0] != '/' {
 		return value, "", NotFound
 	}
@@ -238,28 +285,86 @@ type lookup[V any] struct {
 	collect     func(*endpoint[V]) // set by Allowed: visit every match
 }
 
-// walk matches the segment at the start of p (p has no leading '/')
-// against n's children, most specific first, backtracking on failure.
+// walk matches the path remainder p (no leading '/') below n, most
+// specific child first. Where a node offers a single way forward it loops;
+// only nodes with alternatives keep a frame to backtrack to. On failure
+// the parameters pushed below n are dropped.
 func (l *lookup[V]) walk(n *node[V], p string) *entry[V] {
-	seg, rest, more := p, "", false
-	if i := strings.IndexByte(p, '/'); i >= 0 {
-		seg, rest, more = p[:i], p[i+1:], true
-	}
-	if l.escaped && strings.IndexByte(seg, '%') >= 0 {
-		dec, err := url.PathUnescape(seg)
-		if err != nil {
+	saved := l.ps.N
+	for {
+		seg, rest, more := p, "", false
+		if i := strings.IndexByte(p, '/'); i >= 0 {
+			seg, rest, more = p[:i], p[i+1:], true
+		}
+		if l.escaped && strings.IndexByte(seg, '%') >= 0 {
+			dec, err := url.PathUnescape(seg)
+			if err != nil {
+				l.ps.N = saved
+				return nil
+			}
+			seg = dec
+		}
+		if (seg == "" && more) || (len(seg) <= 2 && (seg == "." || seg == "..")) {
+			l.ps.Unclean = true
+		}
+		sc := n.static(seg)
+		if len(n.typed) == 0 && n.catchAll == nil && (sc == nil) != (n.str == nil) {
+			next := sc
+			if next == nil { // the only way forward is the string parameter
+				if seg == "" || l.ps.N >= MaxParams {
+					l.ps.N = saved
+					return nil
+				}
+				l.ps.Values[l.ps.N] = seg
+				l.ps.N++
+				next = n.str
+			}
+			if more {
+				n, p = next, rest
+				continue
+			}
+			if en := l.end(next); en != nil {
+				return en
+			}
+			l.ps.N = saved
 			return nil
 		}
-		seg = dec
+		if en := l.branch(n, sc, p, seg, rest, more); en != nil {
+			return en
+		}
+		l.ps.N = saved
+		return nil
 	}
-	if len(n.indices) > 0 {
-		fb := firstByte(seg)
+}
+
+// static returns the static child whose key is seg (keys are unique).
+func (n *node[V]) static(seg string) *node[V] {
+	if len(n.indices) == 0 {
+		return nil
+	}
+	fb := firstByte(seg)
+	if len(n.indices) <= linearScan {
 		for i, c := range n.indices {
 			if c == fb && n.statics[i].key == seg {
-				if en := l.next(n.statics[i], rest, more); en != nil {
-					return en
-				}
+				return n.statics[i]
 			}
+		}
+		return nil
+	}
+	for i := n.searchIndex(fb); i < len(n.indices) && n.indices[i] == fb; i++ {
+		if n.statics[i].key == seg {
+			return n.statics[i]
+		}
+	}
+	return nil
+}
+
+// branch tries every way forward from n in priority order: the static
+// child sc, typed parameters, the string parameter, the catch-all.
+func (l *lookup[V]) branch(n, sc *node[V], p, seg, rest string, more bool) *entry[V] {
+	if sc != nil {
+		if en := l.next(sc, rest, more); en != nil {
+			return en
 		}
 	}
 	if seg != "" {
@@ -286,6 +391,9 @@ func (l *lookup[V]) walk(n *node[V], p string) *entry[V] {
 			val = dec
 		}
 		if en := l.accept(n.catchAll); en != nil && l.ps.N < MaxParams {
+			if !cleanRest(val) {
+				l.ps.Unclean = true
+			}
 			l.ps.Values[l.ps.N] = val
 			l.ps.N++
 			return en
@@ -298,12 +406,13 @@ func (l *lookup[V]) param(c *node[V], seg, rest string, more bool) *entry[V] {
 	if l.ps.N >= MaxParams {
 		return nil
 	}
-	l.ps.Values[l.ps.N] = seg
+	saved := l.ps.N
+	l.ps.Values[saved] = seg
 	l.ps.N++
 	if en := l.next(c, rest, more); en != nil {
 		return en
 	}
-	l.ps.N--
+	l.ps.N = saved
 	return nil
 }
 
@@ -311,6 +420,10 @@ func (l *lookup[V]) next(c *node[V], rest string, more bool) *entry[V] {
 	if more {
 		return l.walk(c, rest)
 	}
+	return l.end(c)
+}
+
+func (l *lookup[V]) end(c *node[V]) *entry[V] {
 	if c.end != nil {
 		return l.accept(c.end)
 	}
