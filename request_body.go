@@ -85,12 +85,17 @@ func (q *Request) Body() ([]byte, error) {
 			fmt.Sprintf("request body of %d bytes exceeds the limit of %d bytes", q.r.ContentLength, q.bodyLimit))
 		return nil, q.bodyErr
 	}
-	var buf bytes.Buffer
-	if q.r.ContentLength > 0 {
-		buf.Grow(int(q.r.ContentLength))
+	var err error
+	if cl := q.r.ContentLength; cl > 0 {
+		// The length is known (and within the limit): read into an exact
+		// buffer instead of growing one.
+		q.body = make([]byte, cl)
+		var n int
+		n, err = io.ReadFull(q.r.Body, q.body)
+		q.body = q.body[:n]
+	} else {
+		q.body, err = io.ReadAll(q.r.Body)
 	}
-	_, err := buf.ReadFrom(q.r.Body)
-	q.body = buf.Bytes()
 	if err != nil {
 		var mbe *http.MaxBytesError
 		if errors.As(err, &mbe) {
