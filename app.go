@@ -7,8 +7,7 @@ import (
 	"sync/atomic"
 	"time"
 
-	"github.com/go-playground/validator/v10"
-
+	"github.com/nexios-go/nexios/bind"
 	"github.com/nexios-go/nexios/internal/tree"
 )
 
@@ -77,8 +76,7 @@ type App struct {
 	notAllowed     HandlerFunc
 	pre            []Middleware
 
-	validatorOnce sync.Once
-	validator     *validator.Validate
+	binder *bind.Binder
 
 	hooks lifecycle
 
@@ -88,7 +86,6 @@ type App struct {
 	dispatch HandlerFunc // app middleware → route
 	pool     sync.Pool
 	buffers  sync.Pool
-	forms    formPlans
 }
 
 // New returns an App configured by cfg.
@@ -111,6 +108,7 @@ func New(cfg Config) *App {
 		converters:     builtinConverters(),
 		statusHandlers: make(map[int]ErrorHandler),
 	}
+	a.binder = bind.New(bind.Options{DecodeJSON: cfg.JSON.Decode})
 	a.Router.app = a
 	a.notFound = defaultNotFound
 	a.notAllowed = defaultMethodNotAllowed

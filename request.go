@@ -32,6 +32,7 @@ type Request struct {
 	bodyLimit   int64
 	limiter     limitedBody
 	form        url.Values
+	src         bindSource
 	pathValues  bool
 	clientIP    string
 	scheme      string

@@ -208,40 +208,34 @@ func (q *Request) FormValue(name string) string {
 	return f.Get(name)
 }
 
-// Bind decodes the request into v (a pointer to a struct) and validates its
-// `validate` tags. JSON bodies (application/json, */*+json) decode by json
-// tags; form bodies and, for bodiless GET/HEAD/DELETE requests, the query
-// string decode by form tags (falling back to json names). A malformed body
-// is 400, an unsupported content type 415, failed validation 422.
+// Bind decodes the request into v, a pointer to a struct, and validates
+// it. Fields tagged path, query, header or cookie are read from there; the
+// other fields form the body, decoded by their json names from JSON
+// (application/json, */*+json) or by form/json names from a form body, or
+// from the query string when the request has no body. A default tag gives
+// a value for an absent input. A body that is not JSON is 400, an
+// unsupported content type 415, a body over the limit 413; wrong types and
+// failed validate rules are 422 with every failing field.
 func (q *Request) Bind(v any) error {
-	loc := "body"
-	ct := q.ContentType()
-	switch {
-	case ct == "application/json" || strings.HasSuffix(ct, "+json"):
-		if err := q.JSON(v); err != nil {
-			return err
-		}
-	case ct == "application/x-www-form-urlencoded" || ct == "multipart/form-data":
-		vals, err := q.Form()
-		if err != nil {
-			return err
-		}
-		if err := q.app.decodeForm(vals, v, "form"); err != nil {
-			return err
-		}
-		loc = "form"
-	case !q.hasBody() && (q.r.Method == http.MethodGet || q.r.Method == http.MethodHead || q.r.Method == http.MethodDelete):
-		if err := q.app.decodeForm(q.QueryParams(), v, "query"); err != nil {
-			return err
-		}
-		loc = "query"
-	case ct == "" && !q.hasBody():
-		return NewHTTPError(http.StatusBadRequest, "request body is empty")
-	default:
-		return NewHTTPError(http.StatusUnsupportedMediaType,
-			fmt.Sprintf("unsupported Content-Type %q: send application/json or a form", ct))
+	q.src.q = q
+	return q.app.binder.Bind(&q.src, v)
+}
+
+// bindSource presents a Request to the binder without allocating.
+type bindSource struct{ q *Request }
+
+func (s *bindSource) PathValue(name string) (string, bool) { return s.q.lookupParam(name) }
+func (s *bindSource) QueryValues() url.Values              { return s.q.QueryParams() }
+func (s *bindSource) HeaderValues() http.Header            { return s.q.r.Header }
+func (s *bindSource) ContentType() string                  { return s.q.ContentType() }
+func (s *bindSource) Body() ([]byte, error)                { return s.q.Body() }
+func (s *bindSource) FormValues() (url.Values, error)      { return s.q.Form() }
+func (s *bindSource) CookieValue(name string) (string, bool) {
+	c, err := s.q.r.Cookie(name)
+	if err != nil {
+		return "", false
 	}
-	return q.app.Validate(v, loc)
+	return c.Value, true
 }
 
 func (q *Request) hasBody() bool {

@@ -134,8 +134,8 @@ func TestBind(t *testing.T) {
 		{"json+suffix", "POST", "/bind", []testclient.RequestOption{testclient.Body("application/vnd.api+json", []byte(`{"name":"Bo"}`))}, 200, `"name":"Bo"`},
 		{"json invalid", "POST", "/bind", []testclient.RequestOption{testclient.JSON(map[string]any{"name": "A", "age": -1, "email": "x"})}, 422, `"field":"email"`},
 		{"json malformed", "POST", "/bind", []testclient.RequestOption{testclient.Body("application/json", []byte(`{"name":`))}, 400, "malformed JSON"},
-		{"json wrong type", "POST", "/bind", []testclient.RequestOption{testclient.Body("application/json", []byte(`{"name":"Ann","age":"old"}`))}, 400, `JSON field \"age\"`},
-		{"json empty", "POST", "/bind", []testclient.RequestOption{testclient.Body("application/json", nil)}, 400, "empty"},
+		{"json wrong type", "POST", "/bind", []testclient.RequestOption{testclient.Body("application/json", []byte(`{"name":"Ann","age":"old"}`))}, 422, `{"location":"body","field":"age","message":"must be an integer","rule":"type"}`},
+		{"json empty", "POST", "/bind", []testclient.RequestOption{testclient.Body("application/json", nil)}, 422, `"rule":"required"`},
 		{"json too large", "POST", "/bind", []testclient.RequestOption{testclient.Body("application/json", []byte(`{"name":"`+strings.Repeat("a", 2000)+`"}`))}, 413, "exceeds"},
 		{"json too large chunked", "POST", "/bind", []testclient.RequestOption{testclient.Reader("application/json", strings.NewReader(`{"name":"`+strings.Repeat("a", 2000)+`"}`))}, 413, "exceeds"},
 		{"form ok", "POST", "/bind", []testclient.RequestOption{testclient.Form(url.Values{"name": {"Cy"}, "age": {"7"}, "tag": {"a", "b"}, "when": {"2024-05-01"}})}, 200, `"tags":["a","b"]`},
@@ -144,7 +144,8 @@ func TestBind(t *testing.T) {
 		{"query on GET", "GET", "/bind?name=Ed&age=40", nil, 200, `"age":40`},
 		{"query invalid", "DELETE", "/bind?name=E", nil, 422, `"location":"query"`},
 		{"unsupported type", "POST", "/bind", []testclient.RequestOption{testclient.Body("text/csv", []byte("a,b"))}, 415, "unsupported"},
-		{"no body", "POST", "/bind", nil, 400, "empty"},
+		{"no body", "POST", "/bind", nil, 422, `"field":"name","message":"is required"`},
+		{"json not an object", "POST", "/bind", []testclient.RequestOption{testclient.Body("application/json", []byte(`[1]`))}, 422, `"message":"must be an object"`},
 	}
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {

@@ -21,6 +21,7 @@ type Route struct {
 	tags       []string
 	params     []ParamInfo
 	meta       map[any]any
+	doc        RouteDoc
 	router     *Router
 	app        *App
 	mount      bool

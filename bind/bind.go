@@ -1,0 +1,300 @@
+// Package bind decodes an HTTP request into a struct and validates it.
+//
+// Fields tagged path, query, header or cookie are read from those parts of
+// the request; every other exported field is part of the body, decoded from
+// JSON or from a form by its json (or form) name. A default tag gives a
+// value for an absent input; validate tags are checked with
+// go-playground/validator. Malformed input is a 422 field error (a body
+// that is not JSON at all is 400), so a handler only ever sees valid data.
+//
+//	type ListUsers struct {
+//		Page  int    `query:"page" default:"1" validate:"gte=1"`
+//		Limit int    `query:"limit" default:"10" validate:"gte=1,lte=100"`
+//		Token string `header:"X-Token"`
+//	}
+//
+// The plan for each struct type is computed once and cached.
+package bind
+
+import (
+	"encoding/json"
+	"errors"
+	"fmt"
+	"net/http"
+	"net/url"
+	"reflect"
+	"strings"
+	"sync"
+
+	"github.com/go-playground/validator/v10"
+)
+
+// Source is the request a Binder reads. The framework's Request provides
+// one; tests can provide their own.
+type Source interface {
+	// PathValue returns a path parameter.
+	PathValue(name string) (string, bool)
+	// QueryValues returns the parsed query string.
+	QueryValues() url.Values
+	// HeaderValues returns the request headers.
+	HeaderValues() http.Header
+	// CookieValue returns a cookie's value.
+	CookieValue(name string) (string, bool)
+	// ContentType returns the body's media type, lower case, without
+	// parameters ("application/json"), or "".
+	ContentType() string
+	// Body returns the whole body (empty when there is none).
+	Body() ([]byte, error)
+	// FormValues returns the values of an urlencoded or multipart body.
+	FormValues() (url.Values, error)
+}
+
+// Binder binds and validates requests. It is safe for concurrent use; the
+// zero value is not usable, call New.
+type Binder struct {
+	plans     sync.Map // reflect.Type → *plan
+	decode    func([]byte, any) error
+	validate  *validator.Validate
+	mu        sync.RWMutex
+	messages  map[string]func(validator.FieldError) string
+	validOnce sync.Once
+}
+
+// Options configure a Binder.
+type Options struct {
+	// DecodeJSON decodes JSON bodies. Default: encoding/json.Unmarshal.
+	DecodeJSON func(data []byte, v any) error
+}
+
+// New returns a Binder.
+func New(opts Options) *Binder {
+	b := &Binder{decode: opts.DecodeJSON, messages: map[string]func(validator.FieldError) string{}}
+	if b.decode == nil {
+		b.decode = json.Unmarshal
+	}
+	return b
+}
+
+func (b *Binder) plan(t reflect.Type) *plan {
+	if p, ok := b.plans.Load(t); ok {
+		return p.(*plan)
+	}
+	p, _ := b.plans.LoadOrStore(t, buildPlan(t))
+	return p.(*plan)
+}
+
+// Bind decodes src into v, a pointer to a struct, and validates it. It
+// returns a *ValidationError (422) listing every invalid field, a
+// *RequestError for unreadable input, or nil.
+func (b *Binder) Bind(src Source, v any) error {
+	rv := reflect.ValueOf(v)
+	if rv.Kind() != reflect.Pointer || rv.IsNil() || rv.Elem().Kind() != reflect.Struct {
+		return fmt.Errorf("bind: need a non-nil pointer to a struct, got %T", v)
+	}
+	rv = rv.Elem()
+	p := b.plan(rv.Type())
+	var errs []FieldError
+	bodyLoc := InBody
+	if p.hasBody() {
+		loc, ferrs, err := b.bindBody(src, rv, p)
+		if err != nil {
+			return err
+		}
+		bodyLoc = loc
+		errs = append(errs, ferrs...)
+	}
+	for _, f := range p.params {
+		fv := rv.FieldByIndex(f.index)
+		fv.SetZero() // a JSON body must not smuggle in a header or path value
+		raw, ok := lookup(src, f)
+		if !ok {
+			if !f.hasDef {
+				continue
+			}
+			raw = []string{f.def}
+		}
+		if err := setValues(fv, raw); err != nil {
+			errs = append(errs, FieldError{Location: f.loc, Field: f.name, Message: err.Error(), Rule: "type"})
+		}
+	}
+	if len(errs) > 0 {
+		return &ValidationError{Errors: errs} // type errors first: validating zero values would add noise
+	}
+	return b.check(rv, p, bodyLoc)
+}
+
+// lookup returns the text values of a parameter field; empty values count
+// as absent.
+func lookup(src Source, f field) ([]string, bool) {
+	var vals []string
+	switch f.loc {
+	case InPath:
+		if v, ok := src.PathValue(f.name); ok {
+			vals = []string{v}
+		}
+	case InQuery:
+		vals = src.QueryValues()[f.name]
+	case InHeader:
+		vals = src.HeaderValues().Values(f.name)
+	case InCookie:
+		if v, ok := src.CookieValue(f.name); ok {
+			vals = []string{v}
+		}
+	}
+	if len(vals) == 0 || (len(vals) == 1 && vals[0] == "") {
+		return nil, false
+	}
+	return vals, true
+}
+
+// bindBody fills the body fields from JSON, a form, or — for a request
+// without a body — the query string. Defaults go in first, so that only
+// the keys present in the input override them.
+func (b *Binder) bindBody(src Source, rv reflect.Value, p *plan) (string, []FieldError, error) {
+	for _, f := range p.defaults {
+		fv, ok := fieldByIndex(rv, f.index)
+		if !ok {
+			continue
+		}
+		if err := setValues(fv, []string{f.def}); err != nil {
+			return "", nil, fmt.Errorf("bind: default %q of field %s: %w", f.def, f.name, err)
+		}
+	}
+	ct := src.ContentType()
+	switch {
+	case ct == "application/json" || strings.HasSuffix(ct, "+json"):
+		body, err := src.Body()
+		if err != nil {
+			return "", nil, err
+		}
+		if len(strings.TrimSpace(string(body))) == 0 {
+			return InBody, nil, nil
+		}
+		if !json.Valid(body) {
+			return "", nil, syntaxError(body)
+		}
+		return InBody, jsonErrors(b.decode(body, rv.Addr().Interface())), nil
+	case ct == "application/x-www-form-urlencoded" || ct == "multipart/form-data":
+		vals, err := src.FormValues()
+		if err != nil {
+			return "", nil, err
+		}
+		return InForm, setFromValues(rv, p.body, vals, InForm), nil
+	case ct == "":
+		body, err := src.Body()
+		if err != nil {
+			return "", nil, err
+		}
+		if len(body) == 0 {
+			return InQuery, setFromValues(rv, p.body, src.QueryValues(), InQuery), nil
+		}
+		return "", nil, &RequestError{Status: http.StatusUnsupportedMediaType, Msg: "request body has no Content-Type; send application/json or a form"}
+	}
+	body, err := src.Body()
+	if err != nil {
+		return "", nil, err
+	}
+	if len(body) == 0 {
+		return InBody, nil, nil
+	}
+	return "", nil, &RequestError{Status: http.StatusUnsupportedMediaType, Msg: fmt.Sprintf("unsupported Content-Type %q: send application/json or a form", ct)}
+}
+
+// fieldByIndex walks index, allocating nil embedded pointers; it reports
+// false when a nil pointer on the way cannot be allocated.
+func fieldByIndex(v reflect.Value, index []int) (reflect.Value, bool) {
+	for i, x := range index {
+		if i > 0 && v.Kind() == reflect.Pointer {
+			if v.IsNil() {
+				if !v.CanSet() {
+					return reflect.Value{}, false
+				}
+				v.Set(reflect.New(v.Type().Elem()))
+			}
+			v = v.Elem()
+		}
+		v = v.Field(x)
+	}
+	return v, true
+}
+
+func setFromValues(rv reflect.Value, fields []field, vals url.Values, loc string) []FieldError {
+	var errs []FieldError
+	for _, f := range fields {
+		raw := vals[f.form]
+		if len(raw) == 0 || (len(raw) == 1 && raw[0] == "" && rv.FieldByIndex(f.index).Kind() != reflect.String) {
+			continue
+		}
+		err := setValues(rv.FieldByIndex(f.index), raw)
+		if errors.Is(err, errUnsupported) {
+			continue // nested objects cannot come from a flat form
+		}
+		if err != nil {
+			errs = append(errs, FieldError{Location: loc, Field: f.form, Message: err.Error(), Rule: "type"})
+		}
+	}
+	return errs
+}
+
+// syntaxError describes a body that is not JSON at all (400).
+func syntaxError(body []byte) error {
+	var probe any
+	err := json.Unmarshal(body, &probe)
+	var se *json.SyntaxError
+	if errors.As(err, &se) {
+		return &RequestError{Status: http.StatusBadRequest, Msg: fmt.Sprintf("malformed JSON at byte %d: %v", se.Offset, se), Err: err}
+	}
+	return &RequestError{Status: http.StatusBadRequest, Msg: "malformed JSON body", Err: err}
+}
+
+// jsonErrors turns a decoding error of valid JSON into field errors.
+func jsonErrors(err error) []FieldError {
+	if err == nil {
+		return nil
+	}
+	var te *json.UnmarshalTypeError
+	if errors.As(err, &te) {
+		return []FieldError{{Location: InBody, Field: jsonPath(te.Field), Message: "must be " + kindName(te.Type), Rule: "type"}}
+	}
+	var se *json.SyntaxError
+	if errors.As(err, &se) {
+		return nil // reported by syntaxError
+	}
+	return []FieldError{{Location: InBody, Message: err.Error(), Rule: "type"}}
+}
+
+// jsonPath turns encoding/json's "addresses.0.city" into addresses[0].city.
+func jsonPath(p string) string {
+	parts := strings.Split(p, ".")
+	var b strings.Builder
+	for i, part := range parts {
+		if part != "" && strings.Trim(part, "0123456789") == "" && i > 0 {
+			b.WriteString("[" + part + "]")
+			continue
+		}
+		if i > 0 {
+			b.WriteByte('.')
+		}
+		b.WriteString(part)
+	}
+	return b.String()
+}
+
+func kindName(t reflect.Type) string {
+	switch deref(t).Kind() {
+	case reflect.String:
+		return "a string"
+	case reflect.Bool:
+		return "a boolean"
+	case reflect.Int, reflect.Int8, reflect.Int16, reflect.Int32, reflect.Int64,
+		reflect.Uint, reflect.Uint8, reflect.Uint16, reflect.Uint32, reflect.Uint64:
+		return "an integer"
+	case reflect.Float32, reflect.Float64:
+		return "a number"
+	case reflect.Slice, reflect.Array:
+		return "an array"
+	case reflect.Struct, reflect.Map:
+		return "an object"
+	}
+	return "of type " + t.String()
+}

@@ -1,0 +1,214 @@
+package bind
+
+import (
+	"errors"
+	"fmt"
+	"reflect"
+	"slices"
+	"strings"
+
+	"github.com/go-playground/validator/v10"
+)
+
+// Validatable is implemented by inputs with checks beyond tags (a
+// Pydantic-style validator). Validate runs after the tags pass; a
+// *ValidationError it returns is merged, any other error becomes one
+// field error.
+type Validatable interface {
+	Validate() error
+}
+
+// Validator returns the go-playground validator, to register custom rules
+// (RegisterValidation) and struct-level checks (RegisterStructValidation).
+// Field names in its errors are wire names.
+func (b *Binder) Validator() *validator.Validate {
+	b.validOnce.Do(func() {
+		v := validator.New(validator.WithRequiredStructEnabled())
+		v.RegisterTagNameFunc(WireName)
+		b.validate = v
+	})
+	return b.validate
+}
+
+// SetMessage overrides the message of a validation rule ("min", "email",
+// or a custom rule's name).
+func (b *Binder) SetMessage(rule string, msg func(validator.FieldError) string) {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	b.messages[rule] = msg
+}
+
+// Validate checks v's validate tags, Enum fields and Validate method,
+// reporting fields at loc.
+func (b *Binder) Validate(v any, loc string) error {
+	rv := reflect.ValueOf(v)
+	for rv.Kind() == reflect.Pointer && !rv.IsNil() {
+		rv = rv.Elem()
+	}
+	if rv.Kind() != reflect.Struct {
+		return nil
+	}
+	return b.check(rv, b.plan(rv.Type()), loc)
+}
+
+func (b *Binder) check(rv reflect.Value, p *plan, bodyLoc string) error {
+	var errs []FieldError
+	err := b.Validator().Struct(rv.Addr().Interface())
+	var verrs validator.ValidationErrors
+	switch {
+	case errors.As(err, &verrs):
+		for _, fe := range verrs {
+			field := fe.Namespace()
+			if _, rest, ok := strings.Cut(field, "."); ok {
+				field = rest // drop the root struct's name
+			}
+			errs = append(errs, FieldError{
+				Location: locationOf(p, field, bodyLoc),
+				Field:    field,
+				Message:  b.message(fe),
+				Rule:     fe.Tag(),
+				Param:    fe.Param(),
+			})
+		}
+	case err != nil:
+		var inv *validator.InvalidValidationError
+		if !errors.As(err, &inv) {
+			return err
+		}
+	}
+	for _, f := range p.enums {
+		fv, ok := fieldByIndex(rv, f.index)
+		if !ok {
+			continue
+		}
+		if msg, bad := badEnum(fv); bad {
+			loc := f.loc
+			if loc == "" {
+				loc = bodyLoc
+			}
+			errs = append(errs, FieldError{Location: loc, Field: f.name, Message: msg, Rule: "enum"})
+		}
+	}
+	if len(errs) == 0 {
+		if val, ok := rv.Addr().Interface().(Validatable); ok {
+			if err := val.Validate(); err != nil {
+				var ve *ValidationError
+				if errors.As(err, &ve) {
+					errs = append(errs, ve.Errors...)
+				} else {
+					errs = append(errs, FieldError{Location: bodyLoc, Message: err.Error(), Rule: "custom"})
+				}
+			}
+		}
+	}
+	if len(errs) > 0 {
+		return &ValidationError{Errors: errs}
+	}
+	return nil
+}
+
+func locationOf(p *plan, field, bodyLoc string) string {
+	top := field
+	if i := strings.IndexAny(top, ".["); i >= 0 {
+		top = top[:i]
+	}
+	if loc, ok := p.locs[top]; ok {
+		return loc
+	}
+	return bodyLoc
+}
+
+// badEnum reports whether an Enum field holds a value outside its set. A
+// zero value is left to the required rule.
+func badEnum(fv reflect.Value) (string, bool) {
+	for fv.Kind() == reflect.Pointer {
+		if fv.IsNil() {
+			return "", false
+		}
+		fv = fv.Elem()
+	}
+	if fv.IsZero() {
+		return "", false
+	}
+	var e Enum
+	if x, ok := fv.Interface().(Enum); ok {
+		e = x
+	} else if fv.CanAddr() {
+		e, _ = fv.Addr().Interface().(Enum)
+	}
+	if e == nil {
+		return "", false
+	}
+	allowed := e.Enum()
+	cur := fv.Interface()
+	for _, a := range allowed {
+		av := reflect.ValueOf(a)
+		if av.IsValid() && av.CanConvert(fv.Type()) && reflect.DeepEqual(av.Convert(fv.Type()).Interface(), cur) {
+			return "", false
+		}
+	}
+	names := make([]string, len(allowed))
+	for i, a := range allowed {
+		names[i] = fmt.Sprint(a)
+	}
+	return "must be one of: " + strings.Join(names, ", "), true
+}
+
+func (b *Binder) message(fe validator.FieldError) string {
+	b.mu.RLock()
+	custom := b.messages[fe.Tag()]
+	b.mu.RUnlock()
+	if custom != nil {
+		return custom(fe)
+	}
+	return defaultMessage(fe)
+}
+
+func defaultMessage(fe validator.FieldError) string {
+	p := fe.Param()
+	unit := ""
+	switch fe.Kind() {
+	case reflect.String:
+		unit = " characters"
+	case reflect.Slice, reflect.Map, reflect.Array:
+		unit = " items"
+	}
+	switch fe.Tag() {
+	case "required", "required_if", "required_unless", "required_with", "required_without":
+		return "is required"
+	case "min":
+		return "must be at least " + p + unit
+	case "max":
+		return "must be at most " + p + unit
+	case "len":
+		return "must be exactly " + p + unit
+	case "gte":
+		return "must be greater than or equal to " + p
+	case "lte":
+		return "must be less than or equal to " + p
+	case "gt":
+		return "must be greater than " + p
+	case "lt":
+		return "must be less than " + p
+	case "eq":
+		return "must be equal to " + p
+	case "ne":
+		return "must not be equal to " + p
+	case "oneof":
+		return "must be one of: " + strings.Join(strings.Fields(p), ", ")
+	case "email":
+		return "must be a valid email address"
+	case "url", "http_url":
+		return "must be a valid URL"
+	case "uuid", "uuid4":
+		return "must be a valid UUID"
+	case "alphanum":
+		return "must contain only letters and digits"
+	case "datetime":
+		return "must be a date/time in the format " + p
+	}
+	if slices.Contains([]string{"", "-"}, p) {
+		return fmt.Sprintf("failed the %q rule", fe.Tag())
+	}
+	return fmt.Sprintf("failed the %q rule (%s)", fe.Tag(), p)
+}
