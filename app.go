@@ -178,6 +178,9 @@ func (a *App) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	ex.req.init(a, r)
 	ex.res.init(w, r)
 	a.runHandler(&ex.req, &ex.res, a.serve)
+	if len(ex.req.cleanups) > 0 {
+		ex.req.runCleanups()
+	}
 	ex.req.release()
 	ex.res.release()
 	a.pool.Put(ex)
@@ -189,6 +192,7 @@ func (a *App) runHandler(req *Request, res *Response, h HandlerFunc) {
 	defer func() {
 		if p := recover(); p != nil {
 			if p == http.ErrAbortHandler {
+				req.runCleanups()
 				panic(p)
 			}
 			a.HandleError(req, res, &PanicError{Value: p, Stack: stack()})

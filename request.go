@@ -33,6 +33,8 @@ type Request struct {
 	limiter     limitedBody
 	form        url.Values
 	src         bindSource
+	deps        map[any]*depSlot
+	cleanups    []func()
 	pathValues  bool
 	clientIP    string
 	scheme      string
@@ -68,6 +70,9 @@ func (q *Request) release() {
 	}
 	q.form = nil
 	q.pathValues = false
+	if len(q.deps) > 0 {
+		clear(q.deps)
+	}
 }
 
 // Raw returns the underlying *http.Request. Its PathValue method returns

@@ -22,6 +22,7 @@ type Route struct {
 	params     []ParamInfo
 	meta       map[any]any
 	doc        RouteDoc
+	requires   []Resolver
 	router     *Router
 	app        *App
 	mount      bool
@@ -108,9 +109,14 @@ func (r *Route) Router() *Router { return r.router }
 // outermost router first.
 func (r *Route) compile() {
 	var routers []*Router
-	for x := r.router; x != nil && x.app == nil; x = x.parent {
-		routers = append(routers, x)
+	var requires []Resolver
+	for x := r.router; x != nil; x = x.parent {
+		requires = append(append([]Resolver(nil), x.requires...), requires...)
+		if x.app == nil { // the root router's middleware is the app's, run for every request
+			routers = append(routers, x)
+		}
 	}
+	requires = append(requires, r.requires...)
 	wrap := func(h HandlerFunc) HandlerFunc {
 		h = chain(r.middleware, h)
 		for _, x := range routers { // innermost first, so the outermost wraps last
@@ -118,7 +124,11 @@ func (r *Route) compile() {
 		}
 		return h
 	}
-	r.compiled = wrap(r.handler)
+	handler := r.handler
+	if len(requires) > 0 {
+		handler = requiresMiddleware(requires)(handler)
+	}
+	r.compiled = wrap(handler)
 	r.optionsCompiled = wrap(autoOptions)
 }
 

@@ -19,6 +19,7 @@ type Router struct {
 	tags       []string
 	defaults   []RouteOption
 	middleware []Middleware
+	requires   []Resolver
 	routes     []*Route
 	children   []*Router
 	parent     *Router

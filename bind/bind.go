@@ -173,7 +173,10 @@ func (b *Binder) bindBody(src Source, rv reflect.Value, p *plan) (string, []Fiel
 		if !json.Valid(body) {
 			return "", nil, syntaxError(body)
 		}
-		return InBody, jsonErrors(b.decode(body, rv.Addr().Interface())), nil
+		if err := b.decode(body, rv.Addr().Interface()); err != nil {
+			return InBody, b.jsonErrors(body, rv.Type(), err), nil
+		}
+		return InBody, nil, nil
 	case ct == "application/x-www-form-urlencoded" || ct == "multipart/form-data":
 		vals, err := src.FormValues()
 		if err != nil {
@@ -247,20 +250,18 @@ func syntaxError(body []byte) error {
 	return &RequestError{Status: http.StatusBadRequest, Msg: "malformed JSON body", Err: err}
 }
 
-// jsonErrors turns a decoding error of valid JSON into field errors.
-func jsonErrors(err error) []FieldError {
-	if err == nil {
-		return nil
+// jsonErrors turns a decoding error of valid JSON into a field error with
+// the precise path of the offending value.
+func (b *Binder) jsonErrors(body []byte, t reflect.Type, err error) []FieldError {
+	path, ft, ferr := locate(b.decode, body, t, "")
+	if ferr == nil {
+		ferr = err
 	}
 	var te *json.UnmarshalTypeError
-	if errors.As(err, &te) {
-		return []FieldError{{Location: InBody, Field: jsonPath(te.Field), Message: "must be " + kindName(te.Type), Rule: "type"}}
+	if path == "" && errors.As(err, &te) && te.Field != "" {
+		path = jsonPath(te.Field)
 	}
-	var se *json.SyntaxError
-	if errors.As(err, &se) {
-		return nil // reported by syntaxError
-	}
-	return []FieldError{{Location: InBody, Message: err.Error(), Rule: "type"}}
+	return []FieldError{{Location: InBody, Field: path, Message: decodeErrorMessage(ft, ferr), Rule: "type"}}
 }
 
 // jsonPath turns encoding/json's "addresses.0.city" into addresses[0].city.
