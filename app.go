@@ -30,9 +30,9 @@ type Config struct {
 	// get 413. Default 10 MiB; negative means no limit.
 	MaxBodyBytes int64
 
-	// RedirectTrailingSlash answers a request for /a/ with a redirect to /a
-	// (or the reverse) when only the other form is routed. Default true;
-	// set DisableTrailingSlashRedirect to turn it off.
+	// DisableTrailingSlashRedirect turns off the redirect of /a/ to /a (or
+	// the reverse) when only the other form is routed (on by default: 301
+	// for GET and HEAD, 308 otherwise).
 	DisableTrailingSlashRedirect bool
 	// DisableCleanPathRedirect turns off the redirect of paths holding
 	// "//", "/./" or "/../" to their cleaned form (on by default, like

@@ -107,8 +107,8 @@ func StatusOf(err error) int {
 }
 
 // ErrorHandler handles an error returned by a handler or middleware. It
-// writes a response and returns nil, or returns an error for the default
-// renderer.
+// writes a response and returns nil, or returns an error to pass on (the
+// same one to decline, or another).
 type ErrorHandler func(req *Request, res *Response, err error) error
 
 type typedErrorHandler struct {
@@ -116,13 +116,21 @@ type typedErrorHandler struct {
 }
 
 // HandleError registers h for errors that match E with errors.As, like an
-// exception handler in Nexios. Handlers are tried in registration order,
-// before status handlers.
+// exception handler in Nexios.
+//
+// Resolution order: the type handlers, in registration order (a handler
+// that returns an error passes it to the type handlers after it), then the
+// status handler for StatusOf(err), then the default problem+json
+// renderer. Headers of an *HTTPError (Allow, WWW-Authenticate) are set
+// before any handler runs. Register handlers before the app serves.
 //
 //	nexios.HandleError(app, func(req *nexios.Request, res *nexios.Response, err *nexios.HTTPError) error {
 //		return res.Status(err.Status).JSON(map[string]any{"error": err.Detail})
 //	})
 func HandleError[E error](app *App, h func(req *Request, res *Response, err E) error) {
+	app.mu.Lock()
+	defer app.mu.Unlock()
+	app.mustNotBeCompiled("HandleError")
 	app.errorHandlers = append(app.errorHandlers, typedErrorHandler{
 		match: func(err error) (bool, func(*Request, *Response) error) {
 			var target E
@@ -135,14 +143,18 @@ func HandleError[E error](app *App, h func(req *Request, res *Response, err E) e
 }
 
 // HandleStatus registers h for errors whose StatusOf is status, e.g. 404 for
-// unmatched paths or 405 for wrong methods.
+// unmatched paths or 405 for wrong methods. See HandleError for the order.
 func (a *App) HandleStatus(status int, h ErrorHandler) {
+	a.mu.Lock()
+	defer a.mu.Unlock()
+	a.mustNotBeCompiled("HandleStatus")
 	a.statusHandlers[status] = h
 }
 
 // HandleError sends err through the app's error handlers and writes the
-// response, unless one was already written. Middleware that needs the final
-// status (an access logger) calls it and returns nil.
+// response, unless one was already written. Server errors (5xx) are logged
+// once, with the stack of a panic. Middleware that needs the final status
+// (an access logger) calls it and returns nil.
 func (a *App) HandleError(req *Request, res *Response, err error) {
 	if err == nil {
 		return
@@ -151,29 +163,34 @@ func (a *App) HandleError(req *Request, res *Response, err error) {
 		a.logError(req, err, "error after the response was written")
 		return
 	}
+	if StatusOf(err) >= 500 {
+		a.logError(req, err, "request failed")
+	}
+	var he *HTTPError
+	if errors.As(err, &he) {
+		for k, vs := range he.Headers {
+			for _, v := range vs {
+				res.Header().Add(k, v)
+			}
+		}
+	}
 	for _, th := range a.errorHandlers {
 		if ok, run := th.match(err); ok {
-			if herr := run(req, res); herr == nil {
+			herr := run(req, res)
+			if herr == nil || res.Committed() {
 				return
-			} else {
-				err = herr
 			}
-			break
-		}
-	}
-	status := StatusOf(err)
-	if h, ok := a.statusHandlers[status]; ok {
-		if herr := h(req, res, err); herr == nil {
-			return
-		} else {
 			err = herr
-			status = StatusOf(err)
 		}
 	}
-	if res.Committed() {
-		return
+	if h, ok := a.statusHandlers[StatusOf(err)]; ok {
+		herr := h(req, res, err)
+		if herr == nil || res.Committed() {
+			return
+		}
+		err = herr
 	}
-	a.renderProblem(req, res, status, err)
+	a.renderProblem(res, StatusOf(err), err)
 }
 
 // problem is an RFC 9457 problem details document.
@@ -187,7 +204,7 @@ type problem struct {
 	Stack  string       `json:"stack,omitempty"`
 }
 
-func (a *App) renderProblem(req *Request, res *Response, status int, err error) {
+func (a *App) renderProblem(res *Response, status int, err error) {
 	p := problem{Type: "about:blank", Title: http.StatusText(status), Status: status}
 	if p.Title == "" {
 		p.Title = "Error"
@@ -203,11 +220,6 @@ func (a *App) renderProblem(req *Request, res *Response, status int, err error) 
 	case errors.As(err, &he):
 		p.Detail = he.Detail
 		extensions = he.Extensions
-		for k, vs := range he.Headers {
-			for _, v := range vs {
-				res.Header().Add(k, v)
-			}
-		}
 	case status < 500:
 		p.Detail = err.Error()
 	default:
@@ -215,11 +227,8 @@ func (a *App) renderProblem(req *Request, res *Response, status int, err error) 
 			p.Detail = err.Error()
 		}
 	}
-	if status >= 500 {
-		a.logError(req, err, "request failed")
-		if a.cfg.Debug && errors.As(err, &pe) {
-			p.Stack = string(pe.Stack)
-		}
+	if a.cfg.Debug && errors.As(err, &pe) {
+		p.Stack = string(pe.Stack)
 	}
 	res.Header().Del("Content-Length")
 	res.Status(status)
@@ -234,7 +243,7 @@ func (a *App) renderProblem(req *Request, res *Response, status int, err error) 
 		body = m
 	}
 	if werr := res.writeJSON("application/problem+json", body); werr != nil {
-		a.logError(req, werr, "writing the error response failed")
+		a.logError(res.req, werr, "writing the error response failed")
 	}
 }
 
@@ -242,9 +251,15 @@ func (a *App) logError(req *Request, err error, msg string) {
 	if StatusOf(err) == 499 {
 		return // the client went away; nothing to report
 	}
-	a.logger.LogAttrs(req.Context(), slog.LevelError, msg,
+	attrs := []slog.Attr{
 		slog.String("method", req.r.Method),
 		slog.String("path", req.r.URL.Path),
 		slog.String("pattern", req.Pattern()),
-		slog.Any("error", err))
+		slog.Any("error", err),
+	}
+	var pe *PanicError
+	if errors.As(err, &pe) {
+		attrs = append(attrs, slog.String("stack", string(pe.Stack)))
+	}
+	a.logger.LogAttrs(req.Context(), slog.LevelError, msg, attrs...)
 }

@@ -194,3 +194,60 @@ func (l *lockedWriter) Write(p []byte) (int, error) {
 	defer l.mu.Unlock()
 	return l.w.Write(p)
 }
+
+func TestErrorHandlingDetails(t *testing.T) {
+	t.Parallel()
+	var buf bytes.Buffer
+	var mu sync.Mutex
+	app := nexios.New(nexios.Config{Logger: slog.New(slog.NewTextHandler(&lockedWriter{w: &buf, mu: &mu}, nil))})
+	// A declining type handler passes the error on to later ones.
+	nexios.HandleError(app, func(_ *nexios.Request, _ *nexios.Response, err *nexios.HTTPError) error { return err })
+	nexios.HandleError(app, func(_ *nexios.Request, res *nexios.Response, err error) error {
+		return res.Status(nexios.StatusOf(err)).JSON(map[string]string{"caught": err.Error()})
+	})
+	app.Get("/auth", func(*nexios.Request, *nexios.Response) error {
+		return nexios.NewHTTPError(401, "login").WithHeader("WWW-Authenticate", "Bearer")
+	})
+	app.Get("/panic", func(*nexios.Request, *nexios.Response) error { panic("deep trouble") })
+	c := testclient.New(app)
+	r := c.Get("/auth")
+	if r.Status != 401 || r.Header.Get("WWW-Authenticate") != "Bearer" || !strings.Contains(r.Text(), `"caught"`) {
+		t.Errorf("auth: %d %v %s", r.Status, r.Header, r.Text())
+	}
+	if r := c.Get("/panic"); r.Status != 500 {
+		t.Errorf("panic: %d", r.Status)
+	}
+	mu.Lock()
+	out := buf.String()
+	mu.Unlock()
+	if !strings.Contains(out, "deep trouble") || !strings.Contains(out, "stack=") || !strings.Contains(out, "errors_test.go") {
+		t.Errorf("panic not logged with its stack (custom handler rendered it): %q", out)
+	}
+	if strings.Count(out, "request failed") != 1 {
+		t.Errorf("logged %d times: %q", strings.Count(out, "request failed"), out)
+	}
+	mustPanic(t, func() { app.HandleStatus(404, nil) }) // registration after serving
+}
+
+func TestResponseStatusEdgeCases(t *testing.T) {
+	t.Parallel()
+	app := nexios.New(nexios.Config{Logger: quiet})
+	app.Get("/204", func(_ *nexios.Request, res *nexios.Response) error { return res.Status(204).JSON(map[string]int{"a": 1}) })
+	app.Get("/103", func(_ *nexios.Request, res *nexios.Response) error { return res.Status(103).JSON(1) })
+	app.Post("/json", func(req *nexios.Request, res *nexios.Response) error {
+		var v struct {
+			Age int `json:"age"`
+		}
+		return req.JSON(&v)
+	})
+	c := testclient.New(app)
+	if r := c.Get("/204"); r.Status != 204 || r.Header.Get("Content-Type") != "" || len(r.Body) != 0 {
+		t.Errorf("204: %d %v %q", r.Status, r.Header, r.Body)
+	}
+	if r := c.Get("/103"); r.Status != 500 {
+		t.Errorf("1xx body write: %d", r.Status)
+	}
+	if r := c.Post("/json", testclient.JSON(map[string]string{"age": "36"})); r.Status != 422 || !strings.Contains(r.Text(), `"field":"age"`) {
+		t.Errorf("req.JSON type error: %d %s", r.Status, r.Text())
+	}
+}

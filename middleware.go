@@ -74,9 +74,16 @@ func WrapHandlerFunc(h func(http.ResponseWriter, *http.Request)) HandlerFunc {
 }
 
 // ToHTTPMiddleware adapts a Middleware for use in a plain net/http stack
-// (chi, ServeMux). Errors are rendered by a default App's error handlers.
+// (chi, ServeMux). Errors are rendered by a default App's error handlers;
+// use App.HTTPMiddleware for your own configuration and error handlers.
 func ToHTTPMiddleware(mw Middleware) func(http.Handler) http.Handler {
-	app := New(Config{})
+	return New(Config{}).HTTPMiddleware(mw)
+}
+
+// HTTPMiddleware adapts a Middleware for use in a plain net/http stack,
+// with this app's configuration and error handlers.
+func (a *App) HTTPMiddleware(mw Middleware) func(http.Handler) http.Handler {
+	app := a
 	return func(next http.Handler) http.Handler {
 		h := mw(func(req *Request, res *Response) error {
 			next.ServeHTTP(res, req.Raw())

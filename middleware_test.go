@@ -229,3 +229,18 @@ func TestToHTTPMiddleware(t *testing.T) {
 		t.Errorf("deny: %d %v", r.Status, r.Header)
 	}
 }
+
+func TestAppHTTPMiddleware(t *testing.T) {
+	t.Parallel()
+	app := nexios.New(nexios.Config{})
+	nexios.HandleError(app, func(_ *nexios.Request, res *nexios.Response, err *nexios.HTTPError) error {
+		return res.Status(err.Status).Text("custom: " + err.Detail)
+	})
+	deny := func(next nexios.HandlerFunc) nexios.HandlerFunc {
+		return func(*nexios.Request, *nexios.Response) error { return nexios.NewHTTPError(403, "no") }
+	}
+	h := app.HTTPMiddleware(deny)(http.NotFoundHandler())
+	if r := testclient.New(h).Get("/"); r.Status != 403 || r.Text() != "custom: no" {
+		t.Errorf("%d %s", r.Status, r.Text())
+	}
+}

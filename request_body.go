@@ -2,7 +2,6 @@ package nexios
 
 import (
 	"bytes"
-	"encoding/json"
 	"errors"
 	"fmt"
 	"io"
@@ -123,8 +122,9 @@ func (q *Request) ContentType() string {
 	return mt
 }
 
-// JSON decodes the JSON body into v. An empty or malformed body is a 400
-// error, a body over the limit 413. It does not validate; use Bind for
+// JSON decodes the JSON body into v. An empty body or one that is not
+// JSON is a 400 error, a value of the wrong type a 422 field error (as with
+// Bind), a body over the limit 413. It does not validate; use Bind for
 // that.
 func (q *Request) JSON(v any) error {
 	body, err := q.Body()
@@ -134,29 +134,7 @@ func (q *Request) JSON(v any) error {
 	if len(bytes.TrimSpace(body)) == 0 {
 		return NewHTTPError(http.StatusBadRequest, "request body is empty; expected JSON")
 	}
-	if err := q.app.cfg.JSON.Decode(body, v); err != nil {
-		return jsonError(err)
-	}
-	return nil
-}
-
-// jsonError turns a decoding error into a 400 naming what went wrong.
-func jsonError(err error) error {
-	var se *json.SyntaxError
-	var te *json.UnmarshalTypeError
-	switch {
-	case errors.As(err, &se):
-		return NewHTTPError(http.StatusBadRequest, fmt.Sprintf("malformed JSON at byte %d: %v", se.Offset, se)).Wrap(err)
-	case errors.As(err, &te):
-		field := te.Field
-		if field == "" {
-			field = "body"
-		}
-		return NewHTTPError(http.StatusBadRequest, fmt.Sprintf("JSON field %q must be %s, not %s", field, te.Type, te.Value)).Wrap(err)
-	case errors.Is(err, io.ErrUnexpectedEOF):
-		return NewHTTPError(http.StatusBadRequest, "malformed JSON: unexpected end of input").Wrap(err)
-	}
-	return NewHTTPError(http.StatusBadRequest, "malformed JSON: "+err.Error()).Wrap(err)
+	return q.app.binder.DecodeJSON(body, v)
 }
 
 // Form parses an application/x-www-form-urlencoded or multipart/form-data

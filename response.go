@@ -133,10 +133,14 @@ func (r *Response) send(ct []string, body []byte) error {
 	if r.Committed() {
 		return ErrResponseCommitted
 	}
-	if r.status < 100 || r.status > 999 {
-		return fmt.Errorf("nexios: invalid response status %d", r.status)
+	if r.status < 200 || r.status > 999 {
+		return fmt.Errorf("nexios: invalid status %d for a response with a body writer (1xx are informational: use WriteHeader)", r.status)
 	}
 	h := r.w.Header()
+	if !bodyAllowed(r.status) {
+		r.WriteHeader(r.status) // 204 and 304 carry no body, hence no Content-Type
+		return nil
+	}
 	if ct != nil {
 		h["Content-Type"] = ct
 	}
@@ -144,9 +148,6 @@ func (r *Response) send(ct []string, body []byte) error {
 		h.Set("Content-Length", strconv.Itoa(len(body)))
 	}
 	r.WriteHeader(r.status)
-	if !bodyAllowed(r.status) {
-		return nil
-	}
 	_, err := r.w.Write(body)
 	return err
 }

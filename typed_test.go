@@ -251,3 +251,17 @@ func TestBindErrorsAreTyped(t *testing.T) {
 		t.Error(r.Text())
 	}
 }
+
+func TestBindReportsTypeAndRuleErrorsTogether(t *testing.T) {
+	t.Parallel()
+	type in struct {
+		Page  int    `query:"page"`
+		Token string `header:"X-Token" validate:"required"`
+	}
+	app := nexios.New(nexios.Config{})
+	nexios.Get(app, "/x", func(*nexios.Request, *in) (*in, error) { return nil, nil })
+	r := testclient.New(app).Get("/x?page=abc")
+	if r.Status != 422 || !strings.Contains(r.Text(), `"field":"page"`) || !strings.Contains(r.Text(), `"field":"X-Token"`) {
+		t.Errorf("%d %s", r.Status, r.Text())
+	}
+}

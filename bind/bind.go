@@ -117,10 +117,42 @@ func (b *Binder) Bind(src Source, v any) error {
 			errs = append(errs, FieldError{Location: f.loc, Field: f.name, Message: err.Error(), Rule: "type"})
 		}
 	}
-	if len(errs) > 0 {
-		return &ValidationError{Errors: errs} // type errors first: validating zero values would add noise
+	err := b.check(rv, p, bodyLoc)
+	if len(errs) == 0 {
+		return err
 	}
-	return b.check(rv, p, bodyLoc)
+	// Report rule failures too, except for fields whose value did not even
+	// parse: a client fixes everything in one round.
+	var ve *ValidationError
+	if errors.As(err, &ve) {
+		bad := make(map[string]bool, len(errs))
+		for _, e := range errs {
+			bad[e.Field] = true
+		}
+		for _, e := range ve.Errors {
+			if !bad[e.Field] {
+				errs = append(errs, e)
+			}
+		}
+	}
+	return &ValidationError{Errors: errs}
+}
+
+// DecodeJSON decodes a JSON body into v: a body that is not JSON is a 400
+// *RequestError, a value of the wrong type a 422 *ValidationError naming
+// the field. It does not validate.
+func (b *Binder) DecodeJSON(body []byte, v any) error {
+	if !json.Valid(body) {
+		return syntaxError(body)
+	}
+	if err := b.decode(body, v); err != nil {
+		t := reflect.TypeOf(v)
+		if t != nil && t.Kind() == reflect.Pointer {
+			t = t.Elem()
+		}
+		return &ValidationError{Errors: b.jsonErrors(body, t, err)}
+	}
+	return nil
 }
 
 // lookup returns the text values of a parameter field; empty values count

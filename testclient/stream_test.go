@@ -227,6 +227,7 @@ func TestFullDuplex(t *testing.T) {
 			return
 		}
 		w.WriteHeader(http.StatusOK)
+		rc.Flush() // as on a real server, headers leave only on a write or flush
 		sc := bufio.NewScanner(r.Body)
 		for sc.Scan() {
 			fmt.Fprintf(w, "echo: %s\n", sc.Text())

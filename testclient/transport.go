@@ -108,6 +108,7 @@ func (t *transport) recovered(w *responseWriter, r *http.Request, v any) {
 		if !w.wroteHeader {
 			w.abort(err)
 		}
+		w.release()
 		w.pw.CloseWithError(err)
 		return
 	}
@@ -115,6 +116,7 @@ func (t *transport) recovered(w *responseWriter, r *http.Request, v any) {
 		t.errorLog.Printf("testclient: panic serving %s %s: %v\n%s", r.Method, r.RequestURI, v, debug.Stack())
 	}
 	if w.wroteHeader {
+		w.release()
 		w.pw.CloseWithError(fmt.Errorf("testclient: handler panicked after the response was committed: %v", v))
 		return
 	}

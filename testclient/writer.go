@@ -32,7 +32,8 @@ type responseWriter struct {
 	written       int64         // bytes the handler tried to write, as counted by net/http
 	sent          int64         // bytes accepted
 	abortErr      error         // non-nil when the handler aborted before committing
-	committed     chan struct{} // closed once the headers are committed
+	committed     chan struct{} // closed once the headers are released to RoundTrip
+	released      bool
 }
 
 func newResponseWriter(ctx context.Context, pw *io.PipeWriter, head bool) *responseWriter {
@@ -64,7 +65,9 @@ func (w *responseWriter) WriteHeader(code int) {
 	w.commit(code)
 }
 
-// commit snapshots the header map and releases RoundTrip.
+// commit snapshots the header map, as net/http does at WriteHeader. The
+// response is released to RoundTrip at the first Write, Flush or the end of
+// the handler, so that the first Write can still sniff a Content-Type.
 func (w *responseWriter) commit(code int) {
 	w.wroteHeader = true
 	w.status = code
@@ -92,25 +95,37 @@ func (w *responseWriter) commit(code int) {
 		}
 	}
 	w.snapshot = snap
-	close(w.committed)
+}
+
+// release hands the committed response to RoundTrip (once).
+func (w *responseWriter) release() {
+	if !w.released {
+		w.released = true
+		close(w.committed)
+	}
 }
 
 // abort releases RoundTrip with an error instead of a response.
 func (w *responseWriter) abort(err error) {
 	w.wroteHeader = true
 	w.abortErr = err
-	close(w.committed)
+	w.release()
 }
 
 // Write implements [http.ResponseWriter]. It blocks until the client has
 // read the data, or fails once the client has gone away.
 func (w *responseWriter) Write(p []byte) (int, error) {
 	if !w.wroteHeader {
-		_, haveType := w.header["Content-Type"]
-		if !haveType && w.header.Get("Transfer-Encoding") == "" && len(p) > 0 {
-			w.header.Set("Content-Type", http.DetectContentType(p))
-		}
 		w.WriteHeader(http.StatusOK)
+	}
+	if !w.released {
+		// Like net/http, sniff the type from the first bytes written, even
+		// after an explicit WriteHeader.
+		_, haveType := w.snapshot["Content-Type"]
+		if !haveType && w.snapshot.Get("Transfer-Encoding") == "" && len(p) > 0 && bodyAllowed(w.status) {
+			w.snapshot.Set("Content-Type", http.DetectContentType(p))
+		}
+		w.release()
 	}
 	if !bodyAllowed(w.status) {
 		return 0, http.ErrBodyNotAllowed
@@ -139,6 +154,7 @@ func (w *responseWriter) Flush() {
 	if !w.wroteHeader {
 		w.WriteHeader(http.StatusOK)
 	}
+	w.release()
 }
 
 // FlushError is used by [http.ResponseController.Flush]. It reports an
@@ -158,6 +174,7 @@ func (w *responseWriter) finish() {
 	if !w.wroteHeader {
 		w.WriteHeader(http.StatusOK)
 	}
+	w.release()
 	for k := range w.trailer {
 		if vv, ok := w.header[k]; ok {
 			w.trailer[k] = slices.Clone(vv)
