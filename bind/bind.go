@@ -125,17 +125,24 @@ func (b *Binder) Bind(src Source, v any) error {
 	// parse: a client fixes everything in one round.
 	var ve *ValidationError
 	if errors.As(err, &ve) {
-		bad := make(map[string]bool, len(errs))
-		for _, e := range errs {
-			bad[e.Field] = true
-		}
 		for _, e := range ve.Errors {
-			if !bad[e.Field] {
+			if !under(e.Field, errs) {
 				errs = append(errs, e)
 			}
 		}
 	}
 	return &ValidationError{Errors: errs}
+}
+
+// under reports whether field is, or is inside, a field that failed to
+// parse (the whole body when the root failed).
+func under(field string, failed []FieldError) bool {
+	for _, f := range failed {
+		if f.Field == "" || field == f.Field || strings.HasPrefix(field, f.Field+".") || strings.HasPrefix(field, f.Field+"[") {
+			return true
+		}
+	}
+	return false
 }
 
 // DecodeJSON decodes a JSON body into v: a body that is not JSON is a 400
