@@ -115,11 +115,32 @@ func (q *Request) ContentType() string {
 	if ct == "" {
 		return ""
 	}
+	if simpleMediaType(ct) {
+		return ct // the common case, without parsing parameters
+	}
 	mt, _, err := mime.ParseMediaType(ct)
 	if err != nil {
 		return strings.ToLower(strings.TrimSpace(strings.Split(ct, ";")[0]))
 	}
 	return mt
+}
+
+// simpleMediaType reports whether ct is a bare lower-case type/subtype.
+func simpleMediaType(ct string) bool {
+	slash := false
+	for i := 0; i < len(ct); i++ {
+		switch c := ct[i]; {
+		case c == '/':
+			if slash {
+				return false
+			}
+			slash = true
+		case 'a' <= c && c <= 'z', '0' <= c && c <= '9', c == '-', c == '+', c == '.':
+		default:
+			return false
+		}
+	}
+	return slash
 }
 
 // JSON decodes the JSON body into v. An empty body or one that is not

@@ -149,10 +149,10 @@ func under(field string, failed []FieldError) bool {
 // *RequestError, a value of the wrong type a 422 *ValidationError naming
 // the field. It does not validate.
 func (b *Binder) DecodeJSON(body []byte, v any) error {
-	if !json.Valid(body) {
-		return syntaxError(body)
-	}
 	if err := b.decode(body, v); err != nil {
+		if !json.Valid(body) {
+			return syntaxError(body)
+		}
 		t := reflect.TypeOf(v)
 		if t != nil && t.Kind() == reflect.Pointer {
 			t = t.Elem()
@@ -209,10 +209,10 @@ func (b *Binder) bindBody(src Source, rv reflect.Value, p *plan) (string, []Fiel
 		if len(strings.TrimSpace(string(body))) == 0 {
 			return InBody, nil, nil
 		}
-		if !json.Valid(body) {
-			return "", nil, syntaxError(body)
-		}
 		if err := b.decode(body, rv.Addr().Interface()); err != nil {
+			if !json.Valid(body) { // checked only on failure: decoding validates anyway
+				return "", nil, syntaxError(body)
+			}
 			return InBody, b.jsonErrors(body, rv.Type(), err), nil
 		}
 		return InBody, nil, nil
