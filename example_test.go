@@ -186,3 +186,79 @@ func ExampleMust() {
 	fmt.Println(testclient.New(app).Get("/").Header.Get("X-Checked"))
 	// Output: 1
 }
+
+func ExamplePost() {
+	type createItem struct {
+		Name  string  `json:"name" validate:"required,max=20"`
+		Price float64 `json:"price" validate:"gt=0"`
+		Qty   int     `json:"qty" default:"1" validate:"gte=1"`
+	}
+	type item struct {
+		ID int `json:"id"`
+		createItem
+	}
+	app := nexios.New(nexios.Config{})
+	// The input is bound and validated before the function runs; the
+	// output is written as JSON with the route's status.
+	nexios.Post(app, "/items", func(req *nexios.Request, in *createItem) (*item, error) {
+		return &item{ID: 1, createItem: *in}, nil
+	}, nexios.Status(http.StatusCreated), nexios.Summary("Create an item"))
+
+	c := testclient.New(app)
+	r := c.Post("/items", testclient.JSON(map[string]any{"name": "pen", "price": 1.5}))
+	fmt.Println(r.Status, r.Text())
+	r = c.Post("/items", testclient.JSON(map[string]any{"name": "pen", "price": 0}))
+	fmt.Println(r.Status, r.Text())
+	// Output:
+	// 201 {"id":1,"name":"pen","price":1.5,"qty":1}
+	//
+	// 422 {"type":"about:blank","title":"Unprocessable Entity","status":422,"detail":"validation failed for field price","errors":[{"location":"body","field":"price","message":"must be greater than 0","rule":"gt","param":"0"}]}
+}
+
+func ExampleGet() {
+	type page struct {
+		Page  int `query:"page" default:"1" validate:"gte=1"`
+		Limit int `query:"limit" default:"10" validate:"gte=1,lte=100"`
+	}
+	app := nexios.New(nexios.Config{})
+	nexios.Get(app, "/users", func(req *nexios.Request, in *page) (*page, error) { return in, nil })
+
+	c := testclient.New(app)
+	fmt.Print(c.Get("/users").Text())
+	fmt.Print(c.Get("/users?page=3&limit=50").Text())
+	fmt.Println(c.Get("/users?limit=500").Status)
+	// Output:
+	// {"Page":1,"Limit":10}
+	// {"Page":3,"Limit":50}
+	// 422
+}
+
+func ExampleDepend() {
+	type user struct{ Name string }
+	currentUser := nexios.Depend(func(req *nexios.Request) (*user, error) {
+		if req.Header("Authorization") != "Bearer secret" {
+			return nil, nexios.NewHTTPError(http.StatusUnauthorized, "Invalid token")
+		}
+		fmt.Println("loading user") // once per request, however often it is used
+		req.Defer(func() { fmt.Println("cleanup") })
+		return &user{Name: "admin"}, nil
+	})
+	app := nexios.New(nexios.Config{})
+	app.Get("/users/me", func(req *nexios.Request, res *nexios.Response) error {
+		u, err := currentUser.Get(req)
+		if err != nil {
+			return err
+		}
+		u, _ = currentUser.Get(req) // cached
+		return res.JSON(map[string]string{"name": u.Name})
+	})
+
+	c := testclient.New(app)
+	fmt.Print(c.Get("/users/me", testclient.BearerToken("secret")).Text())
+	fmt.Println(c.Get("/users/me").Status)
+	// Output:
+	// loading user
+	// cleanup
+	// {"name":"admin"}
+	// 401
+}
