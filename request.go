@@ -34,6 +34,8 @@ type Request struct {
 	form        url.Values
 	src         bindSource
 	deps        map[any]*depSlot
+	user        User
+	session     *Session
 	cleanups    []func()
 	pathValues  bool
 	clientIP    string
@@ -70,6 +72,7 @@ func (q *Request) release() {
 	}
 	q.form = nil
 	q.pathValues = false
+	q.user, q.session = nil, nil
 	if len(q.deps) > 0 {
 		clear(q.deps)
 	}
