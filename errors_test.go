@@ -232,7 +232,9 @@ func TestErrorHandlingDetails(t *testing.T) {
 func TestResponseStatusEdgeCases(t *testing.T) {
 	t.Parallel()
 	app := nexios.New(nexios.Config{Logger: quiet})
-	app.Get("/204", func(_ *nexios.Request, res *nexios.Response) error { return res.Status(204).JSON(map[string]int{"a": 1}) })
+	app.Get("/204", func(_ *nexios.Request, res *nexios.Response) error {
+		return res.Status(204).JSON(map[string]int{"a": 1})
+	})
 	app.Get("/103", func(_ *nexios.Request, res *nexios.Response) error { return res.Status(103).JSON(1) })
 	app.Post("/json", func(req *nexios.Request, res *nexios.Response) error {
 		var v struct {

@@ -236,7 +236,3 @@ func (s *bindSource) CookieValue(name string) (string, bool) {
 	}
 	return c.Value, true
 }
-
-func (q *Request) hasBody() bool {
-	return q.r.Body != nil && q.r.Body != http.NoBody && q.r.ContentLength != 0
-}

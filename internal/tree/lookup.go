@@ -1,0 +1,289 @@
+package tree
+
+import (
+	"maps"
+	"net/url"
+	"slices"
+	"strings"
+)
+
+// Params holds the values of a match's parameters, in pattern order.
+type Params struct {
+	Values [MaxParams]string
+	N      int
+	// Unclean is set by a Found lookup when the path holds an empty
+	// segment before its end ("//"), or a "." or ".." segment: the caller
+	// redirects to the cleaned path instead of serving it.
+	Unclean bool
+}
+
+// Result tells how a lookup ended.
+type Result uint8
+
+// Lookup results.
+const (
+	NotFound         Result = iota // no route matches the path
+	Found                          // a route matches path and method
+	MethodNotAllowed               // routes match the path, none the method
+)
+
+// Lookup finds the value for method and path (which starts with '/').
+// When escaped is true the path is in its percent-encoded form (a request
+// whose path holds an encoded '/'): segments are decoded before they are
+// compared and stored. On Found, ps holds the parameter values.
+func (t *Tree[V]) Lookup(method, path string, escaped bool, ps *Params) (value V, pattern string, res Result) {
+	ps.N, ps.Unclean = 0, false
+	if path == "" || path[0] != '/' {
+		return value, "", NotFound
+	}
+	l := lookup[V]{method: method, mi: MethodIndex(method), escaped: escaped, ps: ps}
+	if en := l.walk(&t.root, path[1:]); en != nil {
+		return en.value, en.pattern, Found
+	}
+	ps.N = 0
+	if l.pathMatched {
+		return value, "", MethodNotAllowed
+	}
+	return value, "", NotFound
+}
+
+type lookup[V any] struct {
+	method      string
+	mi          int
+	escaped     bool
+	pathMatched bool
+	anyMethod   bool // accept the first endpoint entry, whatever its method
+	ps          *Params
+	collect     func(*endpoint[V]) // set by Allowed: visit every match
+}
+
+// walk matches the path remainder p (no leading '/') below n, most
+// specific child first. Where a node offers a single way forward it loops;
+// only nodes with alternatives keep a frame to backtrack to. On failure
+// the parameters pushed below n are dropped.
+func (l *lookup[V]) walk(n *node[V], p string) *entry[V] {
+	saved := l.ps.N
+	for {
+		seg, rest, more := p, "", false
+		if i := strings.IndexByte(p, '/'); i >= 0 {
+			seg, rest, more = p[:i], p[i+1:], true
+		}
+		if l.escaped && strings.IndexByte(seg, '%') >= 0 {
+			dec, err := url.PathUnescape(seg)
+			if err != nil {
+				l.ps.N = saved
+				return nil
+			}
+			seg = dec
+		}
+		if (seg == "" && more) || (len(seg) <= 2 && (seg == "." || seg == "..")) {
+			l.ps.Unclean = true
+		}
+		sc := n.static(seg)
+		if len(n.typed) == 0 && n.catchAll == nil && (sc == nil) != (n.str == nil) {
+			next := sc
+			if next == nil { // the only way forward is the string parameter
+				if seg == "" || l.ps.N >= MaxParams {
+					l.ps.N = saved
+					return nil
+				}
+				l.ps.Values[l.ps.N] = seg
+				l.ps.N++
+				next = n.str
+			}
+			if more {
+				n, p = next, rest
+				continue
+			}
+			if en := l.end(next); en != nil {
+				return en
+			}
+			l.ps.N = saved
+			return nil
+		}
+		if en := l.branch(n, sc, p, seg, rest, more); en != nil {
+			return en
+		}
+		l.ps.N = saved
+		return nil
+	}
+}
+
+// static returns the static child whose key is seg (keys are unique).
+func (n *node[V]) static(seg string) *node[V] {
+	if len(n.indices) == 0 {
+		return nil
+	}
+	fb := firstByte(seg)
+	if len(n.indices) <= linearScan {
+		for i, c := range n.indices {
+			if c == fb && n.statics[i].key == seg {
+				return n.statics[i]
+			}
+		}
+		return nil
+	}
+	for i := n.searchIndex(fb); i < len(n.indices) && n.indices[i] == fb; i++ {
+		if n.statics[i].key == seg {
+			return n.statics[i]
+		}
+	}
+	return nil
+}
+
+// branch tries every way forward from n in priority order: the static
+// child sc, typed parameters, the string parameter, the catch-all.
+func (l *lookup[V]) branch(n, sc *node[V], p, seg, rest string, more bool) *entry[V] {
+	if sc != nil {
+		if en := l.next(sc, rest, more); en != nil {
+			return en
+		}
+	}
+	if seg != "" {
+		for _, c := range n.typed {
+			if c.match(seg) {
+				if en := l.param(c, seg, rest, more); en != nil {
+					return en
+				}
+			}
+		}
+		if n.str != nil {
+			if en := l.param(n.str, seg, rest, more); en != nil {
+				return en
+			}
+		}
+	}
+	if n.catchAll != nil {
+		val := p
+		if l.escaped {
+			dec, err := url.PathUnescape(p)
+			if err != nil {
+				return nil
+			}
+			val = dec
+		}
+		if en := l.accept(n.catchAll); en != nil && l.ps.N < MaxParams {
+			if !cleanRest(val) {
+				l.ps.Unclean = true
+			}
+			l.ps.Values[l.ps.N] = val
+			l.ps.N++
+			return en
+		}
+	}
+	return nil
+}
+
+func (l *lookup[V]) param(c *node[V], seg, rest string, more bool) *entry[V] {
+	if l.ps.N >= MaxParams {
+		return nil
+	}
+	saved := l.ps.N
+	l.ps.Values[saved] = seg
+	l.ps.N++
+	if en := l.next(c, rest, more); en != nil {
+		return en
+	}
+	l.ps.N = saved
+	return nil
+}
+
+func (l *lookup[V]) next(c *node[V], rest string, more bool) *entry[V] {
+	if more {
+		return l.walk(c, rest)
+	}
+	return l.end(c)
+}
+
+func (l *lookup[V]) end(c *node[V]) *entry[V] {
+	if c.end != nil {
+		return l.accept(c.end)
+	}
+	return nil
+}
+
+func (l *lookup[V]) accept(e *endpoint[V]) *entry[V] {
+	if l.collect != nil {
+		l.collect(e)
+		return nil
+	}
+	if l.anyMethod {
+		return e.first()
+	}
+	if en, ok := e.get(l.mi, l.method); ok {
+		return en
+	}
+	l.pathMatched = true
+	return nil
+}
+
+// first returns an entry of e: the first standard method, then others,
+// then AnyMethod.
+func (e *endpoint[V]) first() *entry[V] {
+	for _, en := range e.std {
+		if en != nil {
+			return en
+		}
+	}
+	for _, m := range slices.Sorted(maps.Keys(e.other)) {
+		return e.other[m]
+	}
+	return e.any
+}
+
+// LookupAny finds the most specific route matching path whatever its
+// method, filling ps. It serves automatic OPTIONS answers, which run
+// through that route's middleware.
+func (t *Tree[V]) LookupAny(path string, escaped bool, ps *Params) (value V, pattern string, ok bool) {
+	ps.N = 0
+	if path == "" || path[0] != '/' {
+		return value, "", false
+	}
+	l := lookup[V]{anyMethod: true, mi: -1, escaped: escaped, ps: ps}
+	if en := l.walk(&t.root, path[1:]); en != nil {
+		return en.value, en.pattern, true
+	}
+	ps.N = 0
+	return value, "", false
+}
+
+// Allowed returns the methods registered for every route matching path, in
+// a stable order, with HEAD implied by GET. It reports any=true when an
+// AnyMethod endpoint matches. It allocates; use it on the 405/OPTIONS path.
+func (t *Tree[V]) Allowed(path string, escaped bool) (methods []string, any bool) {
+	if path == "" || path[0] != '/' {
+		return nil, false
+	}
+	var std [numStd]bool
+	other := map[string]bool{}
+	var ps Params
+	l := lookup[V]{escaped: escaped, ps: &ps, mi: -1}
+	l.collect = func(e *endpoint[V]) {
+		for i, en := range e.std {
+			if en != nil {
+				std[i] = true
+			}
+		}
+		for m := range e.other {
+			other[m] = true
+		}
+		if e.any != nil {
+			any = true
+		}
+	}
+	l.walk(&t.root, path[1:])
+	if std[0] {
+		std[1] = true
+	}
+	for i, ok := range std {
+		if ok {
+			methods = append(methods, stdMethods[i])
+		}
+	}
+	extra := make([]string, 0, len(other))
+	for m := range other {
+		extra = append(extra, m)
+	}
+	slices.Sort(extra)
+	return append(methods, extra...), any
+}
