@@ -232,4 +232,3 @@ func firstByte(s string) byte {
 	}
 	return s[0]
 }
-
