@@ -78,7 +78,9 @@ func (r *Response) WriteHeader(code int) {
 	if code < 100 || code > 999 {
 		code = http.StatusInternalServerError
 	}
-	r.wroteHeader = true
+	if code >= 200 || code == http.StatusSwitchingProtocols {
+		r.wroteHeader = true // 1xx (103 Early Hints) precede the real status
+	}
 	r.w.WriteHeader(code)
 }
 

@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"io"
 	"net/http"
+	"net/http/httptest"
 	"strings"
 	"testing"
 
@@ -175,5 +176,29 @@ func TestFlushAndStream(t *testing.T) {
 	b, _ := io.ReadAll(resp.Body)
 	if string(b) != "data: 0\n\ndata: 1\n\ndata: 2\n\n" || resp.Header.Get("Content-Type") != "text/event-stream" {
 		t.Errorf("stream %q %v", b, resp.Header)
+	}
+}
+
+func TestEarlyHints(t *testing.T) {
+	t.Parallel()
+	app := nexios.New(nexios.Config{})
+	app.Get("/", func(_ *nexios.Request, res *nexios.Response) error {
+		res.Header().Set("Link", "</style.css>; rel=preload")
+		res.WriteHeader(http.StatusEarlyHints)
+		if res.Committed() {
+			return errors.New("1xx committed the response")
+		}
+		return res.Text("body")
+	})
+	srv := httptest.NewServer(app)
+	defer srv.Close()
+	resp, err := http.Get(srv.URL)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer resp.Body.Close()
+	b, _ := io.ReadAll(resp.Body)
+	if resp.StatusCode != 200 || string(b) != "body" {
+		t.Errorf("%d %q", resp.StatusCode, b)
 	}
 }

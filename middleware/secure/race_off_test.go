@@ -1,0 +1,5 @@
+//go:build !race
+
+package secure_test
+
+const raceEnabled = false
