@@ -1,6 +1,7 @@
 package nexios
 
 import (
+	"errors"
 	"log/slog"
 	"net/http"
 	"sync"
@@ -195,10 +196,22 @@ func (a *App) runHandler(req *Request, res *Response, h HandlerFunc) {
 				req.runCleanups()
 				panic(p)
 			}
-			a.HandleError(req, res, &PanicError{Value: p, Stack: stack()})
+			pe := &PanicError{Value: p, Stack: stack()}
+			a.HandleError(req, res, pe)
+			if res.Committed() && res.StatusCode() != pe.StatusCode() {
+				req.runCleanups()
+				panic(http.ErrAbortHandler) // the response was cut short: abort it
+			}
 		}
 	}()
 	if err := h(req, res); err != nil {
+		var pe *PanicError
+		if res.Committed() && errors.As(err, &pe) {
+			// A panic after the response started: the body is incomplete,
+			// so abort the connection rather than end it as if whole.
+			a.HandleError(req, res, err) // logs it
+			panic(http.ErrAbortHandler)
+		}
 		a.HandleError(req, res, err)
 	}
 }

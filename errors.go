@@ -71,8 +71,12 @@ func (e *HTTPError) Wrap(err error) *HTTPError {
 type PanicError struct {
 	Value any
 	Stack []byte
+	// Logged is set by middleware that already logged the panic with its
+	// stack (middleware/recover), so the app does not log it again.
+	Logged bool
 }
 
+// Error describes the panic value.
 func (e *PanicError) Error() string { return fmt.Sprintf("panic: %v", e.Value) }
 
 // StatusCode returns 500.
@@ -163,7 +167,7 @@ func (a *App) HandleError(req *Request, res *Response, err error) {
 		a.logError(req, err, "error after the response was written")
 		return
 	}
-	if StatusOf(err) >= 500 {
+	if pe := (*PanicError)(nil); StatusOf(err) >= 500 && !(errors.As(err, &pe) && pe.Logged) {
 		a.logError(req, err, "request failed")
 	}
 	var he *HTTPError

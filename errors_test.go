@@ -253,3 +253,16 @@ func TestResponseStatusEdgeCases(t *testing.T) {
 		t.Errorf("req.JSON type error: %d %s", r.Status, r.Text())
 	}
 }
+
+func TestPanicAfterCommitAbortsResponse(t *testing.T) {
+	t.Parallel()
+	app := nexios.New(nexios.Config{Logger: quiet})
+	app.Get("/late", func(_ *nexios.Request, res *nexios.Response) error {
+		_, _ = res.Write([]byte("partial"))
+		res.Flush()
+		panic("late")
+	})
+	if r := testclient.New(app, testclient.WithErrorLog(nil)).Get("/late"); r.Err == nil {
+		t.Errorf("truncated response looked complete: %d %q", r.Status, r.Text())
+	}
+}

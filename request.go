@@ -93,6 +93,13 @@ func (q *Request) Raw() *http.Request {
 	return q.r
 }
 
+// RemoteAddr returns the network address of the peer ("ip:port"), without
+// the cost of Raw.
+func (q *Request) RemoteAddr() string { return q.r.RemoteAddr }
+
+// Host returns the host the request was sent to (the Host header).
+func (q *Request) Host() string { return q.r.Host }
+
 // App returns the application serving the request.
 func (q *Request) App() *App { return q.app }
 

@@ -80,6 +80,7 @@ func (r *Response) WriteHeader(code int) {
 	}
 	if code >= 200 || code == http.StatusSwitchingProtocols {
 		r.wroteHeader = true // 1xx (103 Early Hints) precede the real status
+		r.status = code      // StatusCode reports it even while a wrapper buffers
 	}
 	r.w.WriteHeader(code)
 }

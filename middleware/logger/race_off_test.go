@@ -1,0 +1,5 @@
+//go:build !race
+
+package logger_test
+
+const raceEnabled = false

@@ -1,0 +1,258 @@
+package recover_test
+
+import (
+	"errors"
+	"io"
+	"log/slog"
+	"net/http"
+	"net/http/httptest"
+	"strings"
+	"testing"
+
+	"github.com/nexios-go/nexios"
+	"github.com/nexios-go/nexios/middleware/logger"
+	"github.com/nexios-go/nexios/middleware/recover"
+	"github.com/nexios-go/nexios/middleware/requestid"
+	"github.com/nexios-go/nexios/testclient"
+)
+
+var errSentinel = errors.New("sentinel")
+
+func panicky(*nexios.Request, *nexios.Response) error { panic("boom") }
+
+func newRecover(t *testing.T, cfg recover.Config) nexios.Middleware {
+	t.Helper()
+	m, err := recover.New(cfg)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return m
+}
+
+// build installs mws at level ("app", "router" or "route") around h at /p
+// and adds a healthy /ok route.
+func build(level string, app *nexios.App, h nexios.HandlerFunc, mws ...nexios.Middleware) *nexios.App {
+	ok := func(_ *nexios.Request, res *nexios.Response) error { return res.Text("ok") }
+	switch level {
+	case "app":
+		app.Use(mws...)
+		app.Get("/p", h)
+		app.Get("/ok", ok)
+	case "router":
+		r := nexios.NewRouter("")
+		r.Use(mws...)
+		r.Get("/p", h)
+		r.Get("/ok", ok)
+		app.Mount(r)
+	case "route":
+		app.Get("/p", h, nexios.WithMiddleware(mws...))
+		app.Get("/ok", ok, nexios.WithMiddleware(mws...))
+	}
+	return app
+}
+
+var levels = []string{"app", "router", "route"}
+
+func TestPanicBecomes500(t *testing.T) {
+	t.Parallel()
+	for _, level := range levels {
+		t.Run(level, func(t *testing.T) {
+			t.Parallel()
+			panics, access, core := newCapture(), newCapture(), newCapture()
+			app := nexios.New(nexios.Config{Logger: slog.New(core)})
+			build(level, app, panicky,
+				nexios.Must(requestid.New(requestid.Config{})),
+				nexios.Must(logger.New(logger.Config{Logger: slog.New(access)})),
+				newRecover(t, recover.Config{Logger: slog.New(panics)}),
+			)
+			c := testclient.New(app)
+			r := c.Get("/p", testclient.Header("X-Request-ID", "rid"))
+			if r.Status != http.StatusInternalServerError || r.Header.Get("Content-Type") != "application/problem+json" {
+				t.Fatalf("status %d, type %q", r.Status, r.Header.Get("Content-Type"))
+			}
+			var p map[string]any
+			if err := r.JSON(&p); err != nil || p["title"] != "Internal Server Error" || p["status"] != 500.0 {
+				t.Errorf("problem %v (%v)", p, err)
+			}
+			if _, ok := p["stack"]; ok || strings.Contains(r.Text(), "boom") {
+				t.Errorf("panic details leaked without Debug: %s", r.Text())
+			}
+
+			e := panics.waitFor(t, recover.Message)
+			if e.Level != slog.LevelError || e.str("panic") != "boom" || e.str("path") != "/p" || e.str("pattern") != "/p" || e.str("request_id") != "rid" || e.str("committed") != "false" {
+				t.Errorf("panic record %v", e.Attrs)
+			}
+			if st := e.str("stack"); !strings.Contains(st, "recover_test.panicky") {
+				t.Errorf("stack does not show the panicking function:\n%s", st)
+			}
+			a := access.waitFor(t, "request")
+			if a.str("status") != "500" || a.str("error") != "panic: boom" {
+				t.Errorf("access record %v", a.Attrs)
+			}
+			if _, ok := a.Attrs["panic"]; ok {
+				t.Errorf("access logger saw an unwinding panic, want an error")
+			}
+			if r := c.Get("/ok"); r.Status != 200 || r.Text() != "ok" {
+				t.Errorf("next request: %d %q", r.Status, r.Text())
+			}
+		})
+	}
+}
+
+func TestDebugShowsStack(t *testing.T) {
+	t.Parallel()
+	for _, tc := range []struct {
+		name  string
+		cfg   recover.Config
+		stack bool
+	}{
+		{"stack", recover.Config{}, true},
+		{"disabled", recover.Config{DisableStack: true}, false},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			t.Parallel()
+			log := newCapture()
+			tc.cfg.Logger = slog.New(log)
+			app := nexios.New(nexios.Config{Debug: true, Logger: slog.New(slog.DiscardHandler)})
+			build("app", app, panicky, newRecover(t, tc.cfg))
+			r := testclient.New(app).Get("/p")
+			var p struct{ Detail, Stack string }
+			if err := r.JSON(&p); err != nil || r.Status != 500 {
+				t.Fatalf("%d %s", r.Status, r.Text())
+			}
+			if p.Detail != "panic: boom" {
+				t.Errorf("detail %q", p.Detail)
+			}
+			if got := strings.Contains(p.Stack, "recover_test.panicky"); got != tc.stack {
+				t.Errorf("stack in body = %v, want %v:\n%s", got, tc.stack, p.Stack)
+			}
+			if _, ok := log.waitFor(t, recover.Message).Attrs["stack"]; ok != tc.stack {
+				t.Errorf("stack logged = %v, want %v", ok, tc.stack)
+			}
+		})
+	}
+}
+
+func TestStackSize(t *testing.T) {
+	t.Parallel()
+	var got *nexios.PanicError
+	app := nexios.New(nexios.Config{})
+	nexios.HandleError(app, func(_ *nexios.Request, res *nexios.Response, err *nexios.PanicError) error {
+		got = err
+		return res.Status(599).Text("custom")
+	})
+	build("app", app, panicky, newRecover(t, recover.Config{StackSize: 100, Logger: slog.New(slog.DiscardHandler)}))
+	r := testclient.New(app).Get("/p")
+	if r.Status != 599 || r.Text() != "custom" {
+		t.Errorf("custom handler not used: %d %q", r.Status, r.Text())
+	}
+	if got == nil || got.Value != "boom" || len(got.Stack) == 0 || len(got.Stack) > 100 {
+		t.Errorf("PanicError %+v", got)
+	}
+	if _, err := recover.New(recover.Config{StackSize: -1}); err == nil {
+		t.Error("negative StackSize accepted")
+	}
+}
+
+func TestErrorValueUnwraps(t *testing.T) {
+	t.Parallel()
+	var seen error
+	app := nexios.New(nexios.Config{Logger: slog.New(slog.DiscardHandler)})
+	outer := func(next nexios.HandlerFunc) nexios.HandlerFunc {
+		return func(req *nexios.Request, res *nexios.Response) error {
+			seen = next(req, res)
+			return seen
+		}
+	}
+	build("app", app, func(*nexios.Request, *nexios.Response) error { panic(errSentinel) },
+		outer, newRecover(t, recover.Config{Logger: slog.New(slog.DiscardHandler)}))
+	testclient.New(app).Get("/p")
+	var pe *nexios.PanicError
+	if !errors.As(seen, &pe) || !errors.Is(seen, errSentinel) || nexios.StatusOf(seen) != 500 {
+		t.Errorf("outer middleware saw %v", seen)
+	}
+}
+
+func TestPanicInMiddleware(t *testing.T) {
+	t.Parallel()
+	log := newCapture()
+	bad := func(nexios.HandlerFunc) nexios.HandlerFunc {
+		return func(*nexios.Request, *nexios.Response) error { panic("middleware boom") }
+	}
+	app := nexios.New(nexios.Config{Logger: slog.New(slog.DiscardHandler)})
+	build("router", app, panicky, newRecover(t, recover.Config{Logger: slog.New(log)}), bad)
+	if r := testclient.New(app).Get("/p"); r.Status != 500 {
+		t.Errorf("status %d", r.Status)
+	}
+	if e := log.waitFor(t, recover.Message); e.str("panic") != "middleware boom" {
+		t.Errorf("record %v", e.Attrs)
+	}
+}
+
+func TestAbortHandlerPropagates(t *testing.T) {
+	t.Parallel()
+	log := newCapture()
+	app := nexios.New(nexios.Config{Logger: slog.New(log)})
+	build("app", app, func(*nexios.Request, *nexios.Response) error { panic(http.ErrAbortHandler) },
+		newRecover(t, recover.Config{Logger: slog.New(log)}))
+	got := catch(func() { app.ServeHTTP(httptest.NewRecorder(), httptest.NewRequest("GET", "/p", nil)) })
+	if got != http.ErrAbortHandler {
+		t.Errorf("ServeHTTP panicked with %v, want http.ErrAbortHandler", got)
+	}
+	if es := log.byMsg(recover.Message); len(es) != 0 {
+		t.Errorf("abort logged as a panic: %v", es)
+	}
+	// Through a client the response is aborted, not answered.
+	if r := testclient.New(app, testclient.WithErrorLog(nil)).Get("/p"); r.Err == nil {
+		t.Errorf("aborted response arrived: %d %q", r.Status, r.Text())
+	}
+}
+
+func TestPanicAfterCommit(t *testing.T) {
+	t.Parallel()
+	panics, core := newCapture(), newCapture()
+	app := nexios.New(nexios.Config{Logger: slog.New(core)})
+	build("app", app, func(_ *nexios.Request, res *nexios.Response) error {
+		_, _ = io.WriteString(res, "partial")
+		res.Flush()
+		panic("late")
+	}, newRecover(t, recover.Config{Logger: slog.New(panics)}))
+	// The body is incomplete: the core aborts the response instead of
+	// ending it as if whole, so the client sees an error, not a short body.
+	r := testclient.New(app, testclient.WithErrorLog(nil)).Get("/p")
+	if r.Err == nil {
+		t.Errorf("truncated response looked complete: %d %q", r.Status, r.Text())
+	}
+	if e := panics.waitFor(t, recover.Message); e.str("committed") != "true" || e.str("panic") != "late" {
+		t.Errorf("panic record %v", e.Attrs)
+	}
+	if e := core.waitFor(t, "error after the response was written"); !strings.Contains(e.str("error"), "panic: late") {
+		t.Errorf("core record %v", e.Attrs)
+	}
+}
+
+func TestSkip(t *testing.T) {
+	t.Parallel()
+	log := newCapture()
+	app := nexios.New(nexios.Config{Logger: slog.New(slog.DiscardHandler)})
+	build("app", app, panicky, newRecover(t, recover.Config{Logger: slog.New(log), Skip: func(*nexios.Request) bool { return true }}))
+	if r := testclient.New(app).Get("/p"); r.Status != 500 {
+		t.Errorf("status %d: the core must still answer 500", r.Status)
+	}
+	if es := log.byMsg(recover.Message); len(es) != 0 {
+		t.Errorf("skipped middleware logged %v", es)
+	}
+}
+
+func TestNoAllocationsWithoutPanic(t *testing.T) {
+	if raceEnabled {
+		t.Skip("sync.Pool drops items at random under the race detector")
+	}
+	app := build("app", nexios.New(nexios.Config{}), panicky, newRecover(t, recover.Config{}))
+	w := &nopWriter{h: make(http.Header)}
+	r := httptest.NewRequest("GET", "/ok", nil)
+	app.ServeHTTP(w, r)
+	if n := testing.AllocsPerRun(200, func() { clear(w.h); app.ServeHTTP(w, r) }); n != 0 {
+		t.Errorf("%v allocs per request, want 0", n)
+	}
+}
