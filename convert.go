@@ -99,7 +99,8 @@ func allDigits(s string) bool {
 	return true
 }
 
-// isUUIDSegment accepts the canonical 8-4-4-4-12 form and 32 bare hex digits.
+// isUUIDSegment accepts the canonical 8-4-4-4-12 form (what OpenAPI's
+// format uuid means).
 func isUUIDSegment(s string) bool {
 	switch len(s) {
 	case 36:
@@ -109,13 +110,6 @@ func isUUIDSegment(s string) bool {
 					return false
 				}
 			} else if !isHex(s[i]) {
-				return false
-			}
-		}
-		return true
-	case 32:
-		for i := 0; i < 32; i++ {
-			if !isHex(s[i]) {
 				return false
 			}
 		}
@@ -143,4 +137,11 @@ func isSlugSegment(s string) bool {
 		}
 	}
 	return true
+}
+
+// Converter returns the converter registered under name (built-in or
+// custom; not "str" or "path"), for documentation generators.
+func (a *App) Converter(name string) (Converter, bool) {
+	c, ok := a.converters[name]
+	return c, ok
 }

@@ -114,6 +114,16 @@ func (q *Request) WithContext(ctx context.Context) {
 	q.pathValues = false
 }
 
+// SetRaw replaces the underlying *http.Request, for middleware that
+// derived one (WithContext) and restores the original afterwards.
+func (q *Request) SetRaw(r *http.Request) {
+	q.r = r
+	q.pathValues = false
+}
+
+// ContentLength returns the declared body length, or -1 when unknown.
+func (q *Request) ContentLength() int64 { return q.r.ContentLength }
+
 // Method returns the request method.
 func (q *Request) Method() string { return q.r.Method }
 

@@ -180,7 +180,11 @@ func (q *Request) Form() (url.Values, error) {
 		if err := q.r.ParseMultipartForm(multipartMemory); err != nil {
 			return nil, multipartError(err)
 		}
-		q.form = url.Values(q.r.MultipartForm.Value)
+		// net/http removes temp files only for the request it handed over;
+		// after WithContext the form lives on a copy, so remove it here.
+		mf := q.r.MultipartForm
+		q.Defer(func() { _ = mf.RemoveAll() })
+		q.form = url.Values(mf.Value)
 	case "":
 		q.form = url.Values{}
 	default:

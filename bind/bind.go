@@ -145,6 +145,41 @@ func under(field string, failed []FieldError) bool {
 	return false
 }
 
+// decodeRest reports the field that failed to decode and decodes the
+// body again without it, until every other field is in: a failing
+// json.Unmarshaler stops encoding/json, which would leave later fields
+// empty and wrongly "required". It runs only on the error path.
+func (b *Binder) decodeRest(body []byte, rv reflect.Value, err error) []FieldError {
+	var errs []FieldError
+	for range 32 {
+		fe := b.jsonErrors(body, rv.Type(), err)
+		errs = append(errs, fe...)
+		top := fe[0].Field
+		if i := strings.IndexAny(top, ".["); i >= 0 {
+			top = top[:i]
+		}
+		var obj map[string]json.RawMessage
+		if top == "" || json.Unmarshal(body, &obj) != nil {
+			break
+		}
+		removed := false
+		for k := range obj {
+			if strings.EqualFold(k, top) {
+				delete(obj, k)
+				removed = true
+			}
+		}
+		if !removed {
+			break
+		}
+		body, _ = json.Marshal(obj)
+		if err = b.decode(body, rv.Addr().Interface()); err == nil {
+			break
+		}
+	}
+	return errs
+}
+
 // DecodeJSON decodes a JSON body into v: a body that is not JSON is a 400
 // *RequestError, a value of the wrong type a 422 *ValidationError naming
 // the field. It does not validate.
@@ -213,7 +248,7 @@ func (b *Binder) bindBody(src Source, rv reflect.Value, p *plan) (string, []Fiel
 			if !json.Valid(body) { // checked only on failure: decoding validates anyway
 				return "", nil, syntaxError(body)
 			}
-			return InBody, b.jsonErrors(body, rv.Type(), err), nil
+			return InBody, b.decodeRest(body, rv, err), nil
 		}
 		return InBody, nil, nil
 	case ct == "application/x-www-form-urlencoded" || ct == "multipart/form-data":

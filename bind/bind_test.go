@@ -215,3 +215,42 @@ func BenchmarkBind(b *testing.B) {
 		}
 	}
 }
+
+func TestBindDecodesPastAFailingField(t *testing.T) {
+	t.Parallel()
+	type in struct {
+		Born  *bind.Date `json:"born"`
+		Name  string     `json:"name" validate:"required"`
+		Age   int        `json:"age"`
+		Email string     `json:"email" validate:"required"`
+	}
+	b := bind.New(bind.Options{})
+	var v in
+	err := b.Bind(&fakeSource{ct: "application/json", body: `{"born":"yesterday","name":"ann","age":"x","email":""}`}, &v)
+	var ve *bind.ValidationError
+	if !errors.As(err, &ve) {
+		t.Fatal(err)
+	}
+	var got []string
+	for _, fe := range ve.Errors {
+		got = append(got, fe.Field+":"+fe.Rule)
+	}
+	// name was sent: no "required" for it; every real problem is reported.
+	if strings.Join(got, " ") != "born:type age:type email:required" || v.Name != "ann" {
+		t.Errorf("errors %v, value %+v", got, v)
+	}
+}
+
+func TestDate(t *testing.T) {
+	t.Parallel()
+	var d bind.Date
+	if err := d.UnmarshalJSON([]byte(`"1990-01-15"`)); err != nil || d.String() != "1990-01-15" {
+		t.Fatalf("%v %v", d, err)
+	}
+	if d.UnmarshalJSON([]byte(`"15/01/1990"`)) == nil || d.UnmarshalText([]byte("x")) == nil {
+		t.Error("bad dates accepted")
+	}
+	if b, _ := d.MarshalJSON(); string(b) != `"1990-01-15"` || d.JSONSchemaFormat() != "date" {
+		t.Errorf("%s", b)
+	}
+}

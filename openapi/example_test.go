@@ -1,0 +1,69 @@
+package openapi_test
+
+import (
+	"bytes"
+	"encoding/json"
+	"fmt"
+	"log"
+	"net/http"
+	"net/http/httptest"
+	"slices"
+
+	"github.com/nexios-go/nexios"
+	"github.com/nexios-go/nexios/openapi"
+)
+
+func Example() {
+	type CreateUser struct {
+		Name  string `json:"name" validate:"required,min=3" doc:"Display name."`
+		Email string `json:"email" validate:"required,email"`
+	}
+	type User struct {
+		ID   int    `json:"id"`
+		Name string `json:"name"`
+	}
+
+	app := nexios.New(nexios.Config{Title: "Users API", Version: "1.0.0"})
+	nexios.Post(app, "/users", func(req *nexios.Request, in *CreateUser) (*User, error) {
+		return &User{ID: 1, Name: in.Name}, nil
+	}, nexios.Status(http.StatusCreated), nexios.Summary("Create a user"), nexios.Tags("users"))
+
+	// Serves /openapi.json, Swagger UI at /docs and ReDoc at /redoc.
+	if err := openapi.Register(app, openapi.Config{}); err != nil {
+		log.Fatal(err)
+	}
+
+	rec := httptest.NewRecorder()
+	app.ServeHTTP(rec, httptest.NewRequest(http.MethodGet, "/openapi.json", nil))
+	var doc struct {
+		Paths map[string]map[string]struct {
+			Summary     string
+			OperationID string
+			RequestBody struct {
+				Content map[string]struct{ Schema any }
+			}
+			Responses map[string]any
+		}
+		Components struct{ Schemas map[string]json.RawMessage }
+	}
+	if err := json.Unmarshal(rec.Body.Bytes(), &doc); err != nil {
+		log.Fatal(err)
+	}
+	op := doc.Paths["/users"]["post"]
+	fmt.Printf("POST /users: %s (%s)\n", op.Summary, op.OperationID)
+	fmt.Println("body:", op.RequestBody.Content["application/json"].Schema)
+	var statuses []string
+	for s := range op.Responses {
+		statuses = append(statuses, s)
+	}
+	slices.Sort(statuses)
+	fmt.Println("responses:", statuses)
+	var schema bytes.Buffer
+	_ = json.Compact(&schema, doc.Components.Schemas["CreateUser"])
+	fmt.Println("CreateUser:", schema.String())
+	// Output:
+	// POST /users: Create a user (post_users)
+	// body: map[$ref:#/components/schemas/CreateUser]
+	// responses: [201 422 default]
+	// CreateUser: {"properties":{"email":{"format":"email","type":"string"},"name":{"description":"Display name.","minLength":3,"type":"string"}},"required":["name","email"],"type":"object"}
+}

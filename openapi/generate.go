@@ -1,0 +1,363 @@
+package openapi
+
+import (
+	"errors"
+	"fmt"
+	"net/http"
+	"reflect"
+	"regexp"
+	"slices"
+	"strconv"
+	"strings"
+
+	"github.com/nexios-go/nexios"
+	oa "github.com/swaggest/openapi-go"
+	"github.com/swaggest/openapi-go/openapi31"
+)
+
+// generator builds one document.
+type generator struct {
+	app   *nexios.App
+	cfg   Config
+	r     *openapi31.Reflector
+	names map[defKey]string
+	taken map[string]defKey
+	err   error
+}
+
+// operation is one method of one route.
+type operation struct {
+	rt     *nexios.Route
+	method string
+	path   string // OpenAPI path: {id} without converters
+	id     string
+}
+
+func (g *generator) fail(err error) {
+	if g.err == nil {
+		g.err = err
+	}
+}
+
+// Document generates the OpenAPI 3.1 document of app's routes. Routes
+// excluded with nexios.ExcludeFromSchema and mounted http.Handlers are
+// left out. Generation is deterministic: the same app gives the same
+// document, operationIds included.
+func Document(app *nexios.App, cfg Config) (*openapi31.Spec, error) {
+	if app == nil {
+		return nil, errNoApp
+	}
+	cfg = cfg.withDefaults()
+	if err := cfg.check(); err != nil {
+		return nil, err
+	}
+	g := &generator{app: app, cfg: cfg, r: openapi31.NewReflector(), names: map[defKey]string{}, taken: map[string]defKey{}}
+	g.setupReflector()
+	for _, t := range []reflect.Type{reflect.TypeFor[Problem](), reflect.TypeFor[ValidationProblem](), reflect.TypeFor[FieldError]()} {
+		g.defName(t, reflectMode{}) // the error schemas keep their plain names
+	}
+	if err := g.build(); err != nil {
+		return nil, err
+	}
+	return g.r.Spec, nil
+}
+
+func (g *generator) build() error {
+	spec := g.r.SpecEns()
+	g.info()
+	ops, err := g.operations()
+	if err != nil {
+		return err
+	}
+	var used []string
+	for _, t := range g.cfg.Tags {
+		used = append(used, t.Name)
+	}
+	for _, op := range ops {
+		if err := g.operation(op); err != nil {
+			return fmt.Errorf("openapi: %s %s: %w", op.method, op.rt.Pattern(), err)
+		}
+		for _, t := range op.rt.Tags() {
+			if !slices.Contains(used, t) {
+				used = append(used, t)
+				spec.Tags = append(spec.Tags, openapi31.Tag{Name: t})
+			}
+		}
+	}
+	return g.err
+}
+
+// info fills the info object, servers, tags, security schemes and the
+// default security.
+func (g *generator) info() {
+	spec, ac, cfg := g.r.Spec, g.app.Config(), g.cfg
+	spec.Info.Title = firstNonEmpty(cfg.Title, ac.Title, "Nexios API")
+	spec.Info.Version = firstNonEmpty(cfg.Version, ac.Version, "1.0.0")
+	if d := firstNonEmpty(cfg.Description, ac.Description); d != "" {
+		spec.Info.WithDescription(d)
+	}
+	for _, s := range cfg.Servers {
+		srv := openapi31.Server{URL: s.URL}
+		if s.Description != "" {
+			srv.WithDescription(s.Description)
+		}
+		spec.Servers = append(spec.Servers, srv)
+	}
+	for _, t := range cfg.Tags {
+		tag := openapi31.Tag{Name: t.Name}
+		if t.Description != "" {
+			tag.WithDescription(t.Description)
+		}
+		spec.Tags = append(spec.Tags, tag)
+	}
+	for name, s := range cfg.SecuritySchemes {
+		ss := &openapi31.SecurityScheme{}
+		if s.Description != "" {
+			ss.WithDescription(s.Description)
+		}
+		switch {
+		case s.Type == "http" && strings.EqualFold(s.Scheme, "bearer"):
+			b := openapi31.SecuritySchemeHTTPBearer{Scheme: "bearer"}
+			if s.BearerFormat != "" {
+				b.WithBearerFormat(s.BearerFormat)
+			}
+			ss.WithHTTPBearer(b)
+		case s.Type == "http":
+			ss.WithHTTP(openapi31.SecuritySchemeHTTP{Scheme: s.Scheme})
+		case s.Type == "apiKey":
+			ss.WithAPIKey(openapi31.SecuritySchemeAPIKey{Name: s.Name, In: openapi31.SecuritySchemeAPIKeyIn(s.In)})
+		case s.Type == "openIdConnect":
+			ss.WithOidc(openapi31.SecuritySchemeOidc{OpenIDConnectURL: s.OpenIDConnectURL})
+		}
+		spec.ComponentsEns().WithSecuritySchemesItem(name, openapi31.SecuritySchemeOrReference{SecurityScheme: ss})
+	}
+	if len(cfg.DefaultSecurity) > 0 {
+		spec.WithSecurity(cfg.DefaultSecurity...)
+	}
+}
+
+// methods OpenAPI can describe.
+var documentable = []string{"GET", "PUT", "POST", "DELETE", "OPTIONS", "HEAD", "PATCH", "TRACE"}
+
+// operations lists the documented operations with their operationIds:
+// explicit ones first (they must be unique), then ids derived from the
+// route name or method and path, made unique with a _2, _3… suffix in
+// registration order.
+func (g *generator) operations() ([]*operation, error) {
+	var ops []*operation
+	seen := map[string]string{}
+	for _, rt := range g.app.Routes() {
+		if rt.IsMount() || rt.Doc().Exclude {
+			continue
+		}
+		for _, m := range rt.Methods() {
+			if !slices.Contains(documentable, m) {
+				continue
+			}
+			op := &operation{rt: rt, method: m, path: openAPIPath(rt.Pattern())}
+			key := m + " " + op.path
+			if prev, dup := seen[key]; dup {
+				return nil, fmt.Errorf("openapi: %s %s and %s %s are the same OpenAPI operation %s; exclude one with nexios.ExcludeFromSchema()", m, prev, m, rt.Pattern(), key)
+			}
+			seen[key] = rt.Pattern()
+			ops = append(ops, op)
+		}
+	}
+	used := map[string]*operation{}
+	for _, op := range ops {
+		if id := op.rt.Doc().OperationID; id != "" {
+			if prev, dup := used[id]; dup {
+				return nil, fmt.Errorf("openapi: operationId %q is used by %s %s and %s %s", id, prev.method, prev.rt.Pattern(), op.method, op.rt.Pattern())
+			}
+			op.id, used[id] = id, op
+		}
+	}
+	for _, op := range ops {
+		if op.id != "" {
+			continue
+		}
+		base := derivedID(op.rt, op.method, op.path)
+		id := base
+		for n := 2; used[id] != nil; n++ {
+			id = base + "_" + strconv.Itoa(n)
+		}
+		op.id, used[id] = id, op
+	}
+	return ops, nil
+}
+
+var (
+	converterSuffix = regexp.MustCompile(`\{([^}:]+):[^}]*\}`)
+	nonIdent        = regexp.MustCompile(`[^A-Za-z0-9]+`)
+)
+
+// openAPIPath strips converters from a pattern: /users/{id:int} →
+// /users/{id}.
+func openAPIPath(pattern string) string {
+	return converterSuffix.ReplaceAllString(pattern, "{$1}")
+}
+
+// derivedID is the operationId of a route without an explicit one: its
+// name with dots as underscores ("v1.get_user" → "v1_get_user", plus the
+// method for a route with several), else the method and path
+// ("get_api_v1_users_id").
+func derivedID(rt *nexios.Route, method, path string) string {
+	m := strings.ToLower(method)
+	if n := rt.Name(); n != "" {
+		id := strings.ReplaceAll(n, ".", "_")
+		if len(rt.Methods()) > 1 {
+			id += "_" + m
+		}
+		return id
+	}
+	p := strings.Trim(nonIdent.ReplaceAllString(path, "_"), "_")
+	if p == "" {
+		p = "root"
+	}
+	return m + "_" + strings.ToLower(p)
+}
+
+// operation documents one operation.
+func (g *generator) operation(op *operation) error {
+	rt, doc := op.rt, op.rt.Doc()
+	oc, err := g.r.NewOperationContext(op.method, op.path)
+	if err != nil {
+		return err
+	}
+	o := oc.(openapi31.OperationExposer).Operation()
+	oc.SetID(op.id)
+	if doc.Summary != "" {
+		oc.SetSummary(doc.Summary)
+	}
+	if doc.Description != "" {
+		oc.SetDescription(doc.Description)
+	}
+	if tags := rt.Tags(); len(tags) > 0 {
+		oc.SetTags(tags...)
+	}
+	if doc.Deprecated {
+		oc.SetIsDeprecated(true)
+	}
+	input, body := structType(doc.Input), doc.Body
+	if input == nil && doc.Input != nil && body == nil {
+		body = doc.Input // a non-struct input can only be a body
+	}
+	if o.Parameters, err = g.parameters(rt, op.method, input); err != nil {
+		return err
+	}
+	if o.RequestBody, err = g.requestBody(op.method, input, body); err != nil {
+		return err
+	}
+	secured, err := g.security(o, doc)
+	if err != nil {
+		return err
+	}
+	g.responses(oc, doc, input != nil || body != nil, secured)
+	return g.r.AddOperation(oc)
+}
+
+// security sets the operation's requirements and reports whether it
+// needs credentials.
+func (g *generator) security(o *openapi31.Operation, doc nexios.RouteDoc) (bool, error) {
+	eff := g.cfg.DefaultSecurity
+	switch {
+	case doc.Security == nil:
+	case len(doc.Security) == 0:
+		eff = nil
+		if len(g.cfg.DefaultSecurity) > 0 {
+			// An explicit empty list overrides the document's default.
+			// Operation.Security omits an empty slice when marshalled,
+			// so it goes in through the union map, which is merged in.
+			o.WithMapOfAnythingItem("security", []map[string][]string{})
+		}
+	default:
+		if err := g.cfg.checkSecurity(doc.Security, "nexios.Security"); err != nil {
+			return false, err
+		}
+		eff = doc.Security
+		o.Security = doc.Security
+	}
+	for _, req := range eff {
+		if len(req) == 0 {
+			return false, nil // {} is an anonymous alternative
+		}
+	}
+	return len(eff) > 0, nil
+}
+
+// response is one documented status.
+type response struct {
+	status int
+	desc   string
+	typ    reflect.Type
+	media  string
+}
+
+// responses documents the success response (doc.Status, default 200,
+// with doc.Output; 204 has no body), the route's other responses, a 422
+// ValidationProblem for routes that bind input, a 401 Problem for
+// secured routes and a default Problem for any other error.
+func (g *generator) responses(oc oa.OperationContext, doc nexios.RouteDoc, binds, secured bool) {
+	status := doc.Status
+	if status == 0 {
+		status = http.StatusOK
+	}
+	list := []*response{{status: status, typ: doc.Output}}
+	find := func(s int) *response {
+		for _, r := range list {
+			if r.status == s {
+				return r
+			}
+		}
+		return nil
+	}
+	for _, rd := range doc.Responses {
+		r := find(rd.Status)
+		if r == nil {
+			r = &response{status: rd.Status}
+			list = append(list, r)
+		}
+		if rd.Description != "" {
+			r.desc = rd.Description
+		}
+		if rd.Type != nil {
+			r.typ = rd.Type
+		}
+	}
+	problem, validation := reflect.TypeFor[Problem](), reflect.TypeFor[ValidationProblem]()
+	for _, r := range list {
+		if r.status >= 400 && r.typ == nil {
+			r.typ, r.media = problem, "application/problem+json"
+		}
+	}
+	if binds && find(http.StatusUnprocessableEntity) == nil {
+		list = append(list, &response{status: http.StatusUnprocessableEntity, desc: "Invalid input: every failing field is listed in errors.", typ: validation, media: "application/problem+json"})
+	}
+	if secured && find(http.StatusUnauthorized) == nil {
+		list = append(list, &response{status: http.StatusUnauthorized, desc: "Missing or invalid credentials.", typ: problem, media: "application/problem+json"})
+	}
+	for _, r := range list {
+		var structure any
+		if r.typ != nil && r.status != http.StatusNoContent && r.status != http.StatusNotModified && r.status >= 200 {
+			structure = reflect.Zero(deref(r.typ)).Interface()
+		}
+		oc.AddRespStructure(structure, func(cu *oa.ContentUnit) {
+			cu.HTTPStatus, cu.Description, cu.ContentType = r.status, r.desc, r.media
+		})
+	}
+	oc.AddRespStructure(Problem{}, func(cu *oa.ContentUnit) {
+		cu.IsDefault, cu.Description, cu.ContentType = true, "Error: RFC 9457 problem details.", "application/problem+json"
+	})
+}
+
+func firstNonEmpty(s ...string) string {
+	for _, v := range s {
+		if v != "" {
+			return v
+		}
+	}
+	return ""
+}
+
+// errNoApp is returned for a nil app.
+var errNoApp = errors.New("openapi: nil app")
