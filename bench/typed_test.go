@@ -91,4 +91,3 @@ func BenchmarkBinding(b *testing.B) {
 type readCloser struct{ *strings.Reader }
 
 func (readCloser) Close() error { return nil }
-
