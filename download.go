@@ -92,11 +92,13 @@ func (r *Response) FileIn(root, name string, opts FileOptions) error {
 	return r.serveFile(f, path.Base(rel), opts)
 }
 
-// FileFS sends the file name from fsys (an embed.FS, os.DirFS, a
-// (*os.Root).FS()...). name may come from an untrusted source: it is
-// checked as SafeJoin does before fsys sees it, and a refused or missing
-// name is a 404 *HTTPError wrapping the cause. Files that cannot seek are
-// read into memory. See File for the headers and conditional requests.
+// FileFS sends the file name from fsys (an embed.FS, a (*os.Root).FS(),
+// os.DirFS...). name may come from an untrusted source: it is checked as
+// SafeJoin does before fsys sees it, and a refused or missing name is a 404
+// *HTTPError wrapping the cause. Note that os.DirFS follows symbolic links
+// out of its directory: for a tree that may hold links, use FileIn or
+// (*os.Root).FS(). Files that cannot seek are read into memory. See File
+// for the headers and conditional requests.
 func (r *Response) FileFS(fsys fs.FS, name string, opts FileOptions) error {
 	if r.Committed() {
 		return ErrResponseCommitted
@@ -218,8 +220,28 @@ func (r *Response) serveContent(name string, size int64, content io.ReadSeeker, 
 	// uploaded "image" that sniffs as HTML must not run as a page).
 	h.Set("X-Content-Type-Options", "nosniff")
 	h.Del("Content-Length") // ServeContent sets the length of what it sends
-	http.ServeContent(r, r.req.Raw(), name, opts.ModTime, content)
+	http.ServeContent(r, rangeRequest(r.req.Raw()), name, opts.ModTime, content)
 	return nil
+}
+
+// rangeRequest adapts the Range header for http.ServeContent, which
+// answers 416 to a range unit other than "bytes" where RFC 9110 §14.2
+// requires the header to be ignored, and matches the unit case-sensitively
+// where the RFC says units are case-insensitive.
+func rangeRequest(req *http.Request) *http.Request {
+	rng := req.Header.Get("Range")
+	if rng == "" || strings.HasPrefix(rng, "bytes=") {
+		return req
+	}
+	r2 := *req
+	r2.Header = req.Header.Clone()
+	unit, spec, _ := strings.Cut(rng, "=")
+	if strings.EqualFold(strings.TrimSpace(unit), "bytes") {
+		r2.Header.Set("Range", "bytes="+spec)
+	} else {
+		r2.Header.Del("Range")
+	}
+	return &r2
 }
 
 // entityTag returns a strong tag from the modification time and size, or

@@ -11,10 +11,6 @@ import (
 	"strings"
 )
 
-// Multipart forms keep up to this much in memory; larger parts spill to
-// temporary files that net/http removes after the request.
-const multipartMemory = 8 << 20
-
 // limitedBody is a pooled stand-in for http.MaxBytesReader: it fails reads
 // past the limit with *http.MaxBytesError (rendered 413) and asks for the
 // connection to be closed.
@@ -177,14 +173,14 @@ func (q *Request) Form() (url.Values, error) {
 		}
 		q.form = vals
 	case "multipart/form-data":
-		if err := q.r.ParseMultipartForm(multipartMemory); err != nil {
-			return nil, multipartError(err)
+		// Through Files: the same limits, temp-file handling and cleanup
+		// as uploads.
+		if _, err := q.Files(); err != nil {
+			return nil, err
 		}
-		// net/http removes temp files only for the request it handed over;
-		// after WithContext the form lives on a copy, so remove it here.
-		mf := q.r.MultipartForm
-		q.Defer(func() { _ = mf.RemoveAll() })
-		q.form = url.Values(mf.Value)
+		if q.form == nil {
+			q.form = url.Values(q.r.MultipartForm.Value)
+		}
 	case "":
 		q.form = url.Values{}
 	default:
@@ -193,13 +189,6 @@ func (q *Request) Form() (url.Values, error) {
 	return q.form, nil
 }
 
-func multipartError(err error) error {
-	var mbe *http.MaxBytesError
-	if errors.As(err, &mbe) {
-		return NewHTTPError(http.StatusRequestEntityTooLarge, fmt.Sprintf("request body exceeds the limit of %d bytes", mbe.Limit)).Wrap(err)
-	}
-	return NewHTTPError(http.StatusBadRequest, "malformed multipart body").Wrap(err)
-}
 
 // FormValue returns the first value of the form field name, or "" (also
 // when the body is not a form).

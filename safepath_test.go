@@ -2,6 +2,7 @@ package nexios_test
 
 import (
 	"errors"
+	"fmt"
 	"os"
 	"path/filepath"
 	"strings"
@@ -209,4 +210,40 @@ func FuzzSafeFilename(f *testing.F) {
 			t.Fatalf("SafeFilename is not idempotent: %q → %q → %q", in, got, again)
 		}
 	})
+}
+
+func ExampleSafeJoin() {
+	root, err := os.MkdirTemp("", "files")
+	if err != nil {
+		fmt.Println(err)
+		return
+	}
+	defer os.RemoveAll(root)
+	for _, name := range []string{"reports/2024.pdf", "../etc/passwd", "..%2fetc%2fpasswd", "/etc/passwd"} {
+		p, err := nexios.SafeJoin(root, name)
+		if err != nil {
+			fmt.Println(err)
+			continue
+		}
+		rel, _ := filepath.Rel(root, p)
+		fmt.Println(filepath.ToSlash(rel))
+	}
+	// Output:
+	// reports/2024.pdf
+	// nexios: unsafe path "../etc/passwd": parent directory reference
+	// nexios: unsafe path "..%2fetc%2fpasswd": percent-encoded separator or dot
+	// nexios: unsafe path "/etc/passwd": absolute path
+}
+
+func ExampleSafeFilename() {
+	for _, name := range []string{"../../x", `C:\Users\me\photo.jpg`, "a/b", ".htaccess", "CON.txt", ""} {
+		fmt.Printf("%q\n", nexios.SafeFilename(name))
+	}
+	// Output:
+	// "x"
+	// "photo.jpg"
+	// "b"
+	// "htaccess"
+	// "_CON.txt"
+	// ""
 }

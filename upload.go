@@ -35,15 +35,15 @@ type UploadLimits struct {
 	// that takes large uploads only needs this. A Content-Length above it
 	// is refused before anything is read.
 	MaxBytes int64
-	// MaxFileBytes caps each file. Default: MaxBytes.
+	// MaxFileBytes caps each file. Default: MaxBytes; negative: no limit.
 	MaxFileBytes int64
-	// MaxFiles caps the number of files. Default 100.
+	// MaxFiles caps the number of files. Default 100; negative: no limit.
 	MaxFiles int
 	// MaxParts caps the number of parts, fields and files together.
-	// Default 1000.
+	// Default 1000; negative: no limit.
 	MaxParts int
 	// MaxFieldBytes caps the non-file values together; they are kept in
-	// memory. Default 1 MiB.
+	// memory. Default 1 MiB; negative: no limit (MaxBytes still applies).
 	MaxFieldBytes int64
 	// MaxMemoryBytes is how many bytes of files, all files together, are
 	// kept in memory; a file that does not fit is written to a temporary
@@ -338,7 +338,7 @@ func (m *MultipartReader) Next() (*Part, error) {
 			return nil, bodyError(err)
 		}
 		m.parts++
-		if m.parts > m.limits.MaxParts {
+		if m.limits.MaxParts >= 0 && m.parts > m.limits.MaxParts {
 			return nil, tooLarge(fmt.Sprintf("too many parts in the multipart body: the limit is %d", m.limits.MaxParts))
 		}
 		disposition, params, err := mime.ParseMediaType(p.Header.Get("Content-Disposition"))
@@ -352,7 +352,7 @@ func (m *MultipartReader) Next() (*Part, error) {
 		part := &Part{FormName: name, Header: p.Header, ContentType: p.Header.Get("Content-Type"), p: p, m: m}
 		if raw, isFile := params["filename"]; isFile {
 			m.files++
-			if m.files > m.limits.MaxFiles {
+			if m.limits.MaxFiles >= 0 && m.files > m.limits.MaxFiles {
 				return nil, tooLarge(fmt.Sprintf("too many files in the multipart body: the limit is %d", m.limits.MaxFiles))
 			}
 			part.isFile, part.rawEmpty = true, raw == ""
@@ -363,6 +363,9 @@ func (m *MultipartReader) Next() (*Part, error) {
 			part.limit = m.limits.MaxFileBytes
 		} else {
 			part.limit = m.fieldLeft
+			if m.limits.MaxFieldBytes < 0 {
+				part.limit = -1
+			}
 		}
 		m.cur = part
 		return part, nil
@@ -390,6 +393,7 @@ type Part struct {
 	limit    int64 // bytes this part may hold; < 0: no limit
 	n        int64
 	done     bool
+	err      error // the limit error, returned again by later reads
 }
 
 // IsFile reports whether the part is a file (it has a filename parameter)
@@ -402,6 +406,9 @@ func (p *Part) Read(b []byte) (int, error) {
 	if p.done {
 		return 0, errors.New("nexios: multipart part read after Next")
 	}
+	if p.err != nil {
+		return 0, p.err
+	}
 	if p.limit >= 0 && int64(len(b)) > p.limit-p.n+1 {
 		b = b[:p.limit-p.n+1] // one byte more than allowed reveals an excess
 	}
@@ -412,9 +419,11 @@ func (p *Part) Read(b []byte) (int, error) {
 	}
 	if p.limit >= 0 && p.n > p.limit {
 		if p.isFile {
-			return 0, tooLarge(fmt.Sprintf("file %q exceeds the limit of %d bytes per file", p.Filename, p.limit))
+			p.err = tooLarge(fmt.Sprintf("file %q exceeds the limit of %d bytes per file", p.Filename, p.limit))
+		} else {
+			p.err = tooLarge(fmt.Sprintf("form fields exceed the limit of %d bytes", p.m.limits.MaxFieldBytes))
 		}
-		return 0, tooLarge(fmt.Sprintf("form fields exceed the limit of %d bytes", p.m.limits.MaxFieldBytes))
+		return 0, p.err
 	}
 	if err != nil && err != io.EOF {
 		return n, bodyError(err)
