@@ -223,3 +223,11 @@ func (s *Session) Saved(id string) {
 	s.id, s.isNew = id, false
 	s.modified, s.regenerate = false, false
 }
+
+// Modified reports whether the session changed (Set, Delete, Clear,
+// flashes, Regenerate, Destroy) since it was loaded or last saved.
+func (s *Session) Modified() bool {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.modified
+}
