@@ -34,6 +34,7 @@ import (
 	"time"
 
 	"github.com/nexios-go/nexios"
+	"github.com/nexios-go/nexios/internal/httpsyntax"
 )
 
 // Config configures the CORS middleware. The zero Config is valid and
@@ -185,7 +186,7 @@ func compile(cfg Config) (*cors, error) {
 	}
 	for _, m := range methods {
 		m = strings.ToUpper(strings.TrimSpace(m))
-		if !isToken(m) {
+		if !httpsyntax.IsToken(m) {
 			return nil, fmt.Errorf("cors: invalid method %q in AllowMethods", m)
 		}
 		c.methods = appendUnique(c.methods, m)
@@ -197,7 +198,7 @@ func compile(cfg Config) (*cors, error) {
 		switch {
 		case h == "*":
 			c.headersAll = true
-		case isToken(h):
+		case httpsyntax.IsToken(h):
 			c.headers = appendUnique(c.headers, h)
 		default:
 			return nil, fmt.Errorf("cors: invalid header name %q in AllowHeaders", h)
@@ -212,7 +213,7 @@ func compile(cfg Config) (*cors, error) {
 			return nil, errors.New(`cors: ExposeHeaders "*" is a literal header name when AllowCredentials is set: list the headers`)
 		case h == "*":
 			expose = appendUnique(expose, h)
-		case isToken(h):
+		case httpsyntax.IsToken(h):
 			expose = appendUnique(expose, http.CanonicalHeaderKey(h))
 		default:
 			return nil, fmt.Errorf("cors: invalid header name %q in ExposeHeaders", h)

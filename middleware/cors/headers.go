@@ -75,24 +75,6 @@ func trimOWS(s string) string {
 	return strings.Trim(s, " \t")
 }
 
-// isToken reports whether s is an RFC 9110 token (a method or header
-// name).
-func isToken(s string) bool {
-	if s == "" {
-		return false
-	}
-	for i := 0; i < len(s); i++ {
-		c := s[i]
-		switch {
-		case 'a' <= c && c <= 'z', 'A' <= c && c <= 'Z', '0' <= c && c <= '9':
-		case strings.IndexByte("!#$%&'*+-.^_`|~", c) >= 0:
-		default:
-			return false
-		}
-	}
-	return true
-}
-
 // compileRegex anchors and compiles an origin pattern.
 func compileRegex(expr string) (*regexp.Regexp, error) {
 	re, err := regexp.Compile(`^(?:` + expr + `)$`)

@@ -32,6 +32,7 @@ import (
 	"time"
 
 	"github.com/nexios-go/nexios"
+	"github.com/nexios-go/nexios/internal/httpsyntax"
 )
 
 // Mode selects how requests are verified.
@@ -199,10 +200,10 @@ func compile(cfg Config) (*csrf, error) {
 }
 
 func (m *csrf) checkCookieConfig(cfg Config) error {
-	if !validToken(m.cookieName) {
+	if !httpsyntax.IsToken(m.cookieName) {
 		return fmt.Errorf("csrf: invalid CookieName %q", m.cookieName)
 	}
-	if !validToken(m.header) {
+	if !httpsyntax.IsToken(m.header) {
 		return fmt.Errorf("csrf: invalid HeaderName %q", m.header)
 	}
 	if cfg.CookieMaxAge < 0 {
@@ -302,22 +303,4 @@ func orDefault(v, def string) string {
 		return def
 	}
 	return v
-}
-
-// validToken reports whether s is an RFC 9110 token (cookie and header
-// names).
-func validToken(s string) bool {
-	if s == "" {
-		return false
-	}
-	for i := 0; i < len(s); i++ {
-		c := s[i]
-		switch {
-		case 'a' <= c && c <= 'z', 'A' <= c && c <= 'Z', '0' <= c && c <= '9':
-		case strings.IndexByte("!#$%&'*+-.^_`|~", c) >= 0:
-		default:
-			return false
-		}
-	}
-	return true
 }

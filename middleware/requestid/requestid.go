@@ -22,6 +22,7 @@ import (
 	"unsafe"
 
 	"github.com/nexios-go/nexios"
+	"github.com/nexios-go/nexios/internal/httpsyntax"
 )
 
 // DefaultHeader is the header the id is read from and written to unless
@@ -96,7 +97,7 @@ func New(cfg Config) (nexios.Middleware, error) {
 	if header == "" {
 		header = DefaultHeader
 	}
-	if !validHeaderName(header) {
+	if !httpsyntax.IsToken(header) {
 		return nil, fmt.Errorf("requestid: invalid header name %q", header)
 	}
 	header = http.CanonicalHeaderKey(header)
@@ -202,31 +203,3 @@ func Valid(id string) bool {
 	}
 	return true
 }
-
-// validHeaderName reports whether s is an RFC 9110 token.
-func validHeaderName(s string) bool {
-	if s == "" {
-		return false
-	}
-	for i := 0; i < len(s); i++ {
-		c := s[i]
-		switch {
-		case 'a' <= c && c <= 'z', 'A' <= c && c <= 'Z', '0' <= c && c <= '9':
-		case c < 0x80 && c > ' ' && !isSeparator(c):
-		default:
-			return false
-		}
-	}
-	return true
-}
-
-func isSeparator(c byte) bool {
-	for i := 0; i < len(separators); i++ {
-		if separators[i] == c {
-			return true
-		}
-	}
-	return false
-}
-
-const separators = "()<>@,;:\\\"/[]?={} \t\x7f"

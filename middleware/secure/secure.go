@@ -25,6 +25,7 @@ import (
 	"time"
 
 	"github.com/nexios-go/nexios"
+	"github.com/nexios-go/nexios/internal/httpsyntax"
 )
 
 // Omit, as the value of a header field of Config, turns that header off.
@@ -194,7 +195,7 @@ func compile(cfg Config) (*secure, error) {
 		}
 	}
 	for k, v := range cfg.ExtraHeaders {
-		if !validName(k) {
+		if !httpsyntax.IsToken(k) {
 			return nil, fmt.Errorf("secure: invalid header name %q in ExtraHeaders", k)
 		}
 		if err := s.add(http.CanonicalHeaderKey(k), v); err != nil {
@@ -216,13 +217,13 @@ func compile(cfg Config) (*secure, error) {
 			names = []string{"Server", "X-Powered-By"}
 		}
 		for _, n := range names {
-			if !validName(n) {
+			if !httpsyntax.IsToken(n) {
 				return nil, fmt.Errorf("secure: invalid header name %q in RemoveHeaders", n)
 			}
 			s.remove = append(s.remove, http.CanonicalHeaderKey(n))
 		}
 	}
-	if !validValue(s.redirectHost) || strings.ContainsAny(s.redirectHost, "/?#@\\ ") {
+	if !httpsyntax.IsFieldValue(s.redirectHost) || strings.ContainsAny(s.redirectHost, "/?#@\\ ") {
 		return nil, fmt.Errorf("secure: invalid HTTPSRedirectHost %q: want host[:port]", s.redirectHost)
 	}
 	s.strippers.New = func() any { return new(stripper) }
@@ -233,7 +234,7 @@ func (s *secure) add(key, value string) error {
 	if value == Omit {
 		return nil
 	}
-	if !validValue(value) {
+	if !httpsyntax.IsFieldValue(value) {
 		return fmt.Errorf("secure: invalid value %q for %s", value, key)
 	}
 	s.fixed = append(s.fixed, header{key: key, value: []string{value}})
@@ -313,7 +314,7 @@ func (s *secure) redirectToHTTPS(req *nexios.Request, res *nexios.Response) erro
 				host = "[" + h + "]"
 			}
 		}
-		if host == "" || !validValue(host) || strings.ContainsAny(host, "/?#@\\ ") {
+		if host == "" || !httpsyntax.IsFieldValue(host) || strings.ContainsAny(host, "/?#@\\ ") {
 			return nexios.NewHTTPError(http.StatusBadRequest, "invalid Host header")
 		}
 	}
@@ -325,32 +326,4 @@ func orDefault(v, def string) string {
 		return def
 	}
 	return v
-}
-
-// validValue reports whether v can be sent as a header value: no control
-// characters other than tab.
-func validValue(v string) bool {
-	for i := 0; i < len(v); i++ {
-		if c := v[i]; (c < 0x20 && c != '\t') || c == 0x7f {
-			return false
-		}
-	}
-	return true
-}
-
-// validName reports whether n is a header field name (an RFC 9110 token).
-func validName(n string) bool {
-	if n == "" {
-		return false
-	}
-	for i := 0; i < len(n); i++ {
-		c := n[i]
-		switch {
-		case 'a' <= c && c <= 'z', 'A' <= c && c <= 'Z', '0' <= c && c <= '9':
-		case strings.IndexByte("!#$%&'*+-.^_`|~", c) >= 0:
-		default:
-			return false
-		}
-	}
-	return true
 }
