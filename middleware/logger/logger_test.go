@@ -3,6 +3,7 @@ package logger_test
 import (
 	"context"
 	"errors"
+	"github.com/nexios-go/nexios/internal/logcapture"
 	"io"
 	"log/slog"
 	"net/http"
@@ -55,7 +56,7 @@ func newLogger(t *testing.T, cfg logger.Config) nexios.Middleware {
 
 // build returns an app with requestid, the logger (to capture) and recover
 // installed at the given level.
-func build(t *testing.T, level string, log *capture, cfg logger.Config) *nexios.App {
+func build(t *testing.T, level string, log *logcapture.Handler, cfg logger.Config) *nexios.App {
 	t.Helper()
 	cfg.Logger = slog.New(log)
 	stack := []nexios.Middleware{
@@ -115,20 +116,20 @@ func TestFields(t *testing.T) {
 			}
 			t.Run(level+tt.path, func(t *testing.T) {
 				t.Parallel()
-				log := newCapture()
+				log := logcapture.New()
 				app := build(t, level, log, logger.Config{UserAgent: true, Query: true})
 				r := testclient.New(app).Get(tt.path, testclient.Header("X-Request-ID", "rid-1"))
 				if r.Status != tt.status {
 					t.Fatalf("status %d, want %d: %s", r.Status, tt.status, r.Text())
 				}
-				e := log.waitFor(t, "request")
+				e := log.WaitFor(t, "request")
 				want := map[string]string{
 					"method": "GET", "pattern": tt.pattern, "status": itoa(tt.status),
 					"request_id": "rid-1", "client_ip": "192.0.2.1", "user_agent": testclient.DefaultUserAgent,
 				}
 				want["path"], want["query"], _ = strings.Cut(tt.path, "?")
 				for k, v := range want {
-					if got := e.str(k); got != v {
+					if got := e.Str(k); got != v {
 						t.Errorf("%s = %q, want %q", k, got, v)
 					}
 				}
@@ -141,7 +142,7 @@ func TestFields(t *testing.T) {
 				if e.Attrs["duration"].Duration() <= 0 {
 					t.Errorf("duration = %v", e.Attrs["duration"])
 				}
-				if got := e.str("error"); got != tt.errText {
+				if got := e.Str("error"); got != tt.errText {
 					t.Errorf("error = %q, want %q", got, tt.errText)
 				}
 				if _, ok := e.Attrs["panic"]; ok {
@@ -154,24 +155,24 @@ func TestFields(t *testing.T) {
 
 func TestMethodNotAllowed(t *testing.T) {
 	t.Parallel()
-	log := newCapture()
+	log := logcapture.New()
 	app := build(t, "app", log, logger.Config{})
 	r := testclient.New(app).Post("/users/7")
 	if r.Status != http.StatusMethodNotAllowed {
 		t.Fatalf("status %d", r.Status)
 	}
-	e := log.waitFor(t, "request")
-	if e.str("status") != "405" || e.Level != slog.LevelWarn || e.str("method") != "POST" || e.str("path") != "/users/7" {
+	e := log.WaitFor(t, "request")
+	if e.Str("status") != "405" || e.Level != slog.LevelWarn || e.Str("method") != "POST" || e.Str("path") != "/users/7" {
 		t.Errorf("record %v", e.Attrs)
 	}
-	if e.str("pattern") != "" {
-		t.Errorf("pattern %q: a 405 matched no route", e.str("pattern"))
+	if e.Str("pattern") != "" {
+		t.Errorf("pattern %q: a 405 matched no route", e.Str("pattern"))
 	}
 }
 
 func TestPanicWithoutRecover(t *testing.T) {
 	t.Parallel()
-	log := newCapture()
+	log := logcapture.New()
 	app := nexios.New(nexios.Config{Logger: slog.New(slog.DiscardHandler)})
 	app.Use(newLogger(t, logger.Config{Logger: slog.New(log)}))
 	routes(&app.Router)
@@ -179,8 +180,8 @@ func TestPanicWithoutRecover(t *testing.T) {
 	if r := c.Get("/panic"); r.Status != 500 {
 		t.Fatalf("status %d", r.Status)
 	}
-	e := log.waitFor(t, "request")
-	if e.str("status") != "500" || !e.Attrs["panic"].Bool() || e.Level != slog.LevelError {
+	e := log.WaitFor(t, "request")
+	if e.Str("status") != "500" || !e.Attrs["panic"].Bool() || e.Level != slog.LevelError {
 		t.Errorf("record %v", e.Attrs)
 	}
 	if r := c.Get("/users/1"); r.Status != 200 {
@@ -190,7 +191,7 @@ func TestPanicWithoutRecover(t *testing.T) {
 
 func TestStreaming(t *testing.T) {
 	t.Parallel()
-	log := newCapture()
+	log := logcapture.New()
 	app := nexios.New(nexios.Config{})
 	app.Use(newLogger(t, logger.Config{Logger: slog.New(log)}))
 	app.Get("/events", func(_ *nexios.Request, res *nexios.Response) error {
@@ -212,15 +213,15 @@ func TestStreaming(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	e := log.waitFor(t, "request")
-	if e.str("status") != "200" || e.Attrs["bytes"].Int64() != int64(len(body)) || len(body) != 3*len("data: 0\n\n") {
+	e := log.WaitFor(t, "request")
+	if e.Str("status") != "200" || e.Attrs["bytes"].Int64() != int64(len(body)) || len(body) != 3*len("data: 0\n\n") {
 		t.Errorf("record %v, body %q", e.Attrs, body)
 	}
 }
 
 func TestLevels(t *testing.T) {
 	t.Parallel()
-	log := newCapture()
+	log := logcapture.New()
 	app := build(t, "app", log, logger.Config{
 		Message: "access",
 		Level: func(status int) slog.Level {
@@ -231,7 +232,7 @@ func TestLevels(t *testing.T) {
 		},
 	})
 	testclient.New(app).Get("/missing")
-	if e := log.waitFor(t, "access"); e.Level != slog.LevelDebug {
+	if e := log.WaitFor(t, "access"); e.Level != slog.LevelDebug {
 		t.Errorf("level %v, want DEBUG", e.Level)
 	}
 	for status, want := range map[int]slog.Level{100: slog.LevelInfo, 200: slog.LevelInfo, 304: slog.LevelInfo, 400: slog.LevelWarn, 499: slog.LevelWarn, 500: slog.LevelError, 599: slog.LevelError} {
@@ -243,18 +244,18 @@ func TestLevels(t *testing.T) {
 
 func TestDisabledLevelsAreNotLogged(t *testing.T) {
 	t.Parallel()
-	log := newCapture()
-	log.minLevel = slog.LevelWarn
+	log := logcapture.New()
+	log.MinLevel = slog.LevelWarn
 	app := build(t, "app", log, logger.Config{})
 	c := testclient.New(app)
 	c.Get("/users/1")
 	c.Get("/missing")
-	log.waitFor(t, "request")
-	if es := log.byMsg("request"); len(es) != 1 || es[0].str("status") != "404" {
+	log.WaitFor(t, "request")
+	if es := log.ByMsg("request"); len(es) != 1 || es[0].Str("status") != "404" {
 		t.Errorf("records %v, want only the 404", es)
 	}
 	// Errors are still rendered when nothing is logged.
-	log.minLevel = slog.LevelError + 1
+	log.MinLevel = slog.LevelError + 1
 	if r := c.Get("/teapot"); r.Status != http.StatusTeapot {
 		t.Errorf("status %d", r.Status)
 	}
@@ -262,7 +263,7 @@ func TestDisabledLevelsAreNotLogged(t *testing.T) {
 
 func TestSkipAndAttrs(t *testing.T) {
 	t.Parallel()
-	log := newCapture()
+	log := logcapture.New()
 	app := build(t, "app", log, logger.Config{
 		Skip: func(req *nexios.Request) bool { return req.URL().Path == "/users/0" },
 		Attrs: func(req *nexios.Request, res *nexios.Response) []slog.Attr {
@@ -272,9 +273,9 @@ func TestSkipAndAttrs(t *testing.T) {
 	c := testclient.New(app)
 	c.Get("/users/0")
 	c.Get("/users/5")
-	log.waitFor(t, "request")
-	es := log.byMsg("request")
-	if len(es) != 1 || es[0].str("route_id") != "5" {
+	log.WaitFor(t, "request")
+	es := log.ByMsg("request")
+	if len(es) != 1 || es[0].Str("route_id") != "5" {
 		t.Errorf("records %v", es)
 	}
 	if _, ok := es[0].Attrs["user_agent"]; ok {
@@ -287,15 +288,15 @@ func TestSkipAndAttrs(t *testing.T) {
 
 func TestDefaultsToAppLogger(t *testing.T) {
 	t.Parallel()
-	log := newCapture()
+	log := logcapture.New()
 	app := nexios.New(nexios.Config{Logger: slog.New(log)})
 	app.Use(newLogger(t, logger.Config{}))
 	routes(&app.Router)
 	testclient.New(app).Get("/users/3")
-	if e := log.waitFor(t, "request"); e.str("pattern") != "/users/{id:int}" {
+	if e := log.WaitFor(t, "request"); e.Str("pattern") != "/users/{id:int}" {
 		t.Errorf("record %v", e.Attrs)
 	}
-	if _, ok := log.waitFor(t, "request").Attrs["request_id"]; ok {
+	if _, ok := log.WaitFor(t, "request").Attrs["request_id"]; ok {
 		t.Errorf("request_id logged without requestid middleware")
 	}
 }

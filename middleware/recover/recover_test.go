@@ -2,6 +2,7 @@ package recover_test
 
 import (
 	"errors"
+	"github.com/nexios-go/nexios/internal/logcapture"
 	"io"
 	"log/slog"
 	"net/http"
@@ -58,7 +59,7 @@ func TestPanicBecomes500(t *testing.T) {
 	for _, level := range levels {
 		t.Run(level, func(t *testing.T) {
 			t.Parallel()
-			panics, access, core := newCapture(), newCapture(), newCapture()
+			panics, access, core := logcapture.New(), logcapture.New(), logcapture.New()
 			app := nexios.New(nexios.Config{Logger: slog.New(core)})
 			build(level, app, panicky,
 				nexios.Must(requestid.New(requestid.Config{})),
@@ -78,15 +79,15 @@ func TestPanicBecomes500(t *testing.T) {
 				t.Errorf("panic details leaked without Debug: %s", r.Text())
 			}
 
-			e := panics.waitFor(t, recover.Message)
-			if e.Level != slog.LevelError || e.str("panic") != "boom" || e.str("path") != "/p" || e.str("pattern") != "/p" || e.str("request_id") != "rid" || e.str("committed") != "false" {
+			e := panics.WaitFor(t, recover.Message)
+			if e.Level != slog.LevelError || e.Str("panic") != "boom" || e.Str("path") != "/p" || e.Str("pattern") != "/p" || e.Str("request_id") != "rid" || e.Str("committed") != "false" {
 				t.Errorf("panic record %v", e.Attrs)
 			}
-			if st := e.str("stack"); !strings.Contains(st, "recover_test.panicky") {
+			if st := e.Str("stack"); !strings.Contains(st, "recover_test.panicky") {
 				t.Errorf("stack does not show the panicking function:\n%s", st)
 			}
-			a := access.waitFor(t, "request")
-			if a.str("status") != "500" || a.str("error") != "panic: boom" {
+			a := access.WaitFor(t, "request")
+			if a.Str("status") != "500" || a.Str("error") != "panic: boom" {
 				t.Errorf("access record %v", a.Attrs)
 			}
 			if _, ok := a.Attrs["panic"]; ok {
@@ -111,7 +112,7 @@ func TestDebugShowsStack(t *testing.T) {
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			t.Parallel()
-			log := newCapture()
+			log := logcapture.New()
 			tc.cfg.Logger = slog.New(log)
 			app := nexios.New(nexios.Config{Debug: true, Logger: slog.New(slog.DiscardHandler)})
 			build("app", app, panicky, newRecover(t, tc.cfg))
@@ -126,7 +127,7 @@ func TestDebugShowsStack(t *testing.T) {
 			if got := strings.Contains(p.Stack, "recover_test.panicky"); got != tc.stack {
 				t.Errorf("stack in body = %v, want %v:\n%s", got, tc.stack, p.Stack)
 			}
-			if _, ok := log.waitFor(t, recover.Message).Attrs["stack"]; ok != tc.stack {
+			if _, ok := log.WaitFor(t, recover.Message).Attrs["stack"]; ok != tc.stack {
 				t.Errorf("stack logged = %v, want %v", ok, tc.stack)
 			}
 		})
@@ -175,7 +176,7 @@ func TestErrorValueUnwraps(t *testing.T) {
 
 func TestPanicInMiddleware(t *testing.T) {
 	t.Parallel()
-	log := newCapture()
+	log := logcapture.New()
 	bad := func(nexios.HandlerFunc) nexios.HandlerFunc {
 		return func(*nexios.Request, *nexios.Response) error { panic("middleware boom") }
 	}
@@ -184,14 +185,14 @@ func TestPanicInMiddleware(t *testing.T) {
 	if r := testclient.New(app).Get("/p"); r.Status != 500 {
 		t.Errorf("status %d", r.Status)
 	}
-	if e := log.waitFor(t, recover.Message); e.str("panic") != "middleware boom" {
+	if e := log.WaitFor(t, recover.Message); e.Str("panic") != "middleware boom" {
 		t.Errorf("record %v", e.Attrs)
 	}
 }
 
 func TestAbortHandlerPropagates(t *testing.T) {
 	t.Parallel()
-	log := newCapture()
+	log := logcapture.New()
 	app := nexios.New(nexios.Config{Logger: slog.New(log)})
 	build("app", app, func(*nexios.Request, *nexios.Response) error { panic(http.ErrAbortHandler) },
 		newRecover(t, recover.Config{Logger: slog.New(log)}))
@@ -199,7 +200,7 @@ func TestAbortHandlerPropagates(t *testing.T) {
 	if got != http.ErrAbortHandler {
 		t.Errorf("ServeHTTP panicked with %v, want http.ErrAbortHandler", got)
 	}
-	if es := log.byMsg(recover.Message); len(es) != 0 {
+	if es := log.ByMsg(recover.Message); len(es) != 0 {
 		t.Errorf("abort logged as a panic: %v", es)
 	}
 	// Through a client the response is aborted, not answered.
@@ -210,7 +211,7 @@ func TestAbortHandlerPropagates(t *testing.T) {
 
 func TestPanicAfterCommit(t *testing.T) {
 	t.Parallel()
-	panics, core := newCapture(), newCapture()
+	panics, core := logcapture.New(), logcapture.New()
 	app := nexios.New(nexios.Config{Logger: slog.New(core)})
 	build("app", app, func(_ *nexios.Request, res *nexios.Response) error {
 		_, _ = io.WriteString(res, "partial")
@@ -223,23 +224,23 @@ func TestPanicAfterCommit(t *testing.T) {
 	if r.Err == nil {
 		t.Errorf("truncated response looked complete: %d %q", r.Status, r.Text())
 	}
-	if e := panics.waitFor(t, recover.Message); e.str("committed") != "true" || e.str("panic") != "late" {
+	if e := panics.WaitFor(t, recover.Message); e.Str("committed") != "true" || e.Str("panic") != "late" {
 		t.Errorf("panic record %v", e.Attrs)
 	}
-	if e := core.waitFor(t, "error after the response was written"); !strings.Contains(e.str("error"), "panic: late") {
+	if e := core.WaitFor(t, "error after the response was written"); !strings.Contains(e.Str("error"), "panic: late") {
 		t.Errorf("core record %v", e.Attrs)
 	}
 }
 
 func TestSkip(t *testing.T) {
 	t.Parallel()
-	log := newCapture()
+	log := logcapture.New()
 	app := nexios.New(nexios.Config{Logger: slog.New(slog.DiscardHandler)})
 	build("app", app, panicky, newRecover(t, recover.Config{Logger: slog.New(log), Skip: func(*nexios.Request) bool { return true }}))
 	if r := testclient.New(app).Get("/p"); r.Status != 500 {
 		t.Errorf("status %d: the core must still answer 500", r.Status)
 	}
-	if es := log.byMsg(recover.Message); len(es) != 0 {
+	if es := log.ByMsg(recover.Message); len(es) != 0 {
 		t.Errorf("skipped middleware logged %v", es)
 	}
 }
