@@ -189,7 +189,6 @@ func (q *Request) Form() (url.Values, error) {
 	return q.form, nil
 }
 
-
 // FormValue returns the first value of the form field name, or "" (also
 // when the body is not a form).
 func (q *Request) FormValue(name string) string {
