@@ -348,14 +348,14 @@ func TestNoDataRace(t *testing.T) {
 // by net/http at the end of the request.
 func TestMultipartTempFilesRemoved(t *testing.T) {
 	dir := t.TempDir()
-	t.Setenv("TMPDIR", dir) // where mime/multipart spills large parts
+	t.Setenv("TMPDIR", dir) // where uploads spill large files
 	app := nexios.New(nexios.Config{MaxBodyBytes: -1})
 	app.Use(mw(t, timeout.Config{Timeout: time.Minute}))
 	app.Post("/", func(req *nexios.Request, res *nexios.Response) error {
 		if _, err := req.Form(); err != nil {
 			return err
 		}
-		files, _ := filepath.Glob(filepath.Join(dir, "multipart-*"))
+		files, _ := filepath.Glob(filepath.Join(dir, "nexios-upload-*"))
 		return res.Text(strconv.Itoa(len(files)))
 	})
 	srv := httptest.NewServer(app)
@@ -372,7 +372,7 @@ func TestMultipartTempFilesRemoved(t *testing.T) {
 	during, _ := io.ReadAll(resp.Body)
 	resp.Body.Close()
 	srv.Close() // waits for the request to finish
-	files, _ := filepath.Glob(filepath.Join(dir, "multipart-*"))
+	files, _ := filepath.Glob(filepath.Join(dir, "nexios-upload-*"))
 	if string(during) != "1" || len(files) != 0 {
 		t.Fatalf("temporary files: %s during the request, %d left after", during, len(files))
 	}
