@@ -2,15 +2,14 @@ package openapi_test
 
 import (
 	"bytes"
-	"context"
-	"errors"
 	"net"
 	"net/http"
-	"os/exec"
 	"strings"
 	"sync"
 	"testing"
 	"time"
+
+	"github.com/nexios-go/nexios/internal/browsertest"
 
 	"github.com/nexios-go/nexios"
 	"github.com/nexios-go/nexios/middleware/secure"
@@ -138,16 +137,7 @@ func TestRegisterGenerationError(t *testing.T) {
 // TestSwaggerUIInBrowser renders /docs in headless Chromium and checks
 // that the operations are shown.
 func TestSwaggerUIInBrowser(t *testing.T) {
-	bin := ""
-	for _, name := range []string{"chromium", "chromium-browser", "google-chrome", "google-chrome-stable"} {
-		if p, err := exec.LookPath(name); err == nil {
-			bin = p
-			break
-		}
-	}
-	if bin == "" {
-		t.Skip("no chromium binary found (install Debian's chromium package to run this test)")
-	}
+	browsertest.Binary(t) // skips without Chromium
 	for _, strict := range []bool{false, true} {
 		t.Run(map[bool]string{false: "plain", true: "secure-headers"}[strict], func(t *testing.T) {
 			app, cfg := newTestApp()
@@ -159,12 +149,12 @@ func TestSwaggerUIInBrowser(t *testing.T) {
 			if err := openapi.Register(app, cfg); err != nil {
 				t.Fatal(err)
 			}
-			swaggerUIInBrowser(t, bin, app)
+			swaggerUIInBrowser(t, app)
 		})
 	}
 }
 
-func swaggerUIInBrowser(t *testing.T, bin string, app http.Handler) {
+func swaggerUIInBrowser(t *testing.T, app http.Handler) {
 	ln, err := net.Listen("tcp", "127.0.0.1:0")
 	if err != nil {
 		t.Fatal(err)
@@ -173,24 +163,9 @@ func swaggerUIInBrowser(t *testing.T, bin string, app http.Handler) {
 	go func() { _ = srv.Serve(ln) }()
 	t.Cleanup(func() { _ = srv.Close() })
 
-	ctx, cancel := context.WithTimeout(context.Background(), 20*time.Second)
-	defer cancel()
-	cmd := exec.CommandContext(ctx, bin, "--headless", "--no-sandbox", "--disable-gpu",
-		"--disable-background-networking", "--disable-component-update", "--disable-sync",
-		"--no-first-run", "--disable-dev-shm-usage", "--user-data-dir="+t.TempDir(),
-		"--virtual-time-budget=10000", "--dump-dom", "http://"+ln.Addr().String()+"/docs")
-	var stderr bytes.Buffer
-	cmd.Stderr = &stderr
 	start := time.Now()
-	out, err := cmd.Output()
-	if err != nil {
-		if errors.Is(ctx.Err(), context.DeadlineExceeded) {
-			t.Fatalf("chromium timed out; stderr:\n%s", stderr.String())
-		}
-		t.Fatalf("chromium: %v; stderr:\n%s", err, stderr.String())
-	}
+	dom := browsertest.DumpDOM(t, "http://"+ln.Addr().String()+"/docs", 10*time.Second)
 	t.Logf("chromium took %v", time.Since(start).Round(time.Millisecond))
-	dom := string(out)
 	// Swagger UI renders each operation as an opblock with its summary
 	// and path: none of it is in the served HTML, so finding it proves
 	// the page loaded its scripts and the document.

@@ -1,13 +1,13 @@
 package main
 
 import (
-	"context"
 	"net"
 	"net/http"
-	"os/exec"
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/nexios-go/nexios/internal/browsertest"
 )
 
 // The scenario runs in a real browser: the page logs in with fetch, the
@@ -36,10 +36,7 @@ const page = `<!doctype html>
 
 func TestBrowserFlow(t *testing.T) {
 	t.Parallel()
-	bin, err := exec.LookPath("chromium")
-	if err != nil {
-		t.Skip("chromium not found; install it (apt-get install -y chromium) to run the browser test")
-	}
+	browsertest.Binary(t) // skips without Chromium before the app starts
 	app, err := newApp(testSecret)
 	if err != nil {
 		t.Fatal(err)
@@ -58,17 +55,7 @@ func TestBrowserFlow(t *testing.T) {
 	go func() { _ = srv.Serve(ln) }()
 	t.Cleanup(func() { _ = srv.Close() })
 
-	ctx, cancel := context.WithTimeout(context.Background(), 90*time.Second)
-	defer cancel()
-	cmd := exec.CommandContext(ctx, bin,
-		"--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
-		"--disable-component-update", "--disable-sync", "--no-first-run",
-		"--user-data-dir="+t.TempDir(), "--virtual-time-budget=10000", "--dump-dom",
-		"http://"+ln.Addr().String()+"/page")
-	dom, err := cmd.Output()
-	if err != nil {
-		t.Fatalf("chromium: %v", err)
-	}
+	dom := browsertest.DumpDOM(t, "http://"+ln.Addr().String()+"/page", 10*time.Second)
 	want := strings.Join([]string{
 		`401 {"error":"Not authenticated"}`,
 		`200 {"message":"Logged in","user_id":1}`,

@@ -15,6 +15,8 @@ import (
 	"testing"
 	"time"
 
+	"github.com/nexios-go/nexios/internal/browsertest"
+
 	cws "github.com/coder/websocket"
 )
 
@@ -23,10 +25,7 @@ import (
 // driving the tabs with the DevTools protocol.
 func TestChatInChromium(t *testing.T) {
 	t.Parallel()
-	bin := findChromium()
-	if bin == "" {
-		t.Skip("no chromium binary found (apt-get install chromium)")
-	}
+	bin := browsertest.Binary(t)
 	app, hub := newApp()
 	srv := httptest.NewServer(app) // 127.0.0.1:0
 	defer srv.Close()
@@ -65,15 +64,6 @@ func TestChatInChromium(t *testing.T) {
 	waitFor(t, "bob to leave", func() bool { return hub.Count("lobby") == 1 })
 }
 
-func findChromium() string {
-	for _, name := range []string{"chromium", "chromium-browser", "google-chrome"} {
-		if p, err := exec.LookPath(name); err == nil {
-			return p
-		}
-	}
-	return ""
-}
-
 // browser is a headless Chromium with its DevTools HTTP endpoint.
 type browser struct {
 	devtools string // http://127.0.0.1:port
@@ -81,10 +71,9 @@ type browser struct {
 
 func startChromium(t *testing.T, bin string) *browser {
 	t.Helper()
-	cmd := exec.Command(bin, "--headless", "--no-sandbox", "--disable-gpu",
-		"--disable-background-networking", "--disable-component-update", "--disable-sync",
-		"--no-first-run", "--user-data-dir="+t.TempDir(), "--remote-debugging-address=127.0.0.1",
+	args := append(browsertest.Flags(t.TempDir()), "--remote-debugging-address=127.0.0.1",
 		"--remote-debugging-port=0", "about:blank")
+	cmd := exec.Command(bin, args...)
 	// Its own process group, so that the renderers go with it.
 	cmd.SysProcAttr = &syscall.SysProcAttr{Setpgid: true}
 	stderr, err := cmd.StderrPipe()
