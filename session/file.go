@@ -140,13 +140,9 @@ func (s *FileStore) read(name string) (*fileRecord, error) {
 
 // Save implements Store.
 func (s *FileStore) Save(_ context.Context, token string, rec *Record, ttl time.Duration) (string, error) {
-	if ttl <= 0 {
-		return "", fmt.Errorf("session: ttl %v is not positive", ttl)
-	}
-	if token == "" {
-		token = NewID()
-	} else if !ValidID(token) {
-		return "", errBadToken
+	token, err := saveToken(token, ttl)
+	if err != nil {
+		return "", err
 	}
 	rec.ID = token
 	data, err := json.Marshal(fileRecord{Expires: s.now().Add(ttl), Record: rec})

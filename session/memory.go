@@ -95,13 +95,9 @@ func (s *MemoryStore) Load(_ context.Context, token string) (*Record, error) {
 
 // Save implements Store.
 func (s *MemoryStore) Save(_ context.Context, token string, rec *Record, ttl time.Duration) (string, error) {
-	if ttl <= 0 {
-		return "", fmt.Errorf("session: ttl %v is not positive", ttl)
-	}
-	if token == "" {
-		token = NewID()
-	} else if !ValidID(token) {
-		return "", errBadToken
+	token, err := saveToken(token, ttl)
+	if err != nil {
+		return "", err
 	}
 	rec.ID = token
 	data, err := json.Marshal(rec)

@@ -5,6 +5,7 @@ import (
 	"crypto/rand"
 	"encoding/hex"
 	"errors"
+	"fmt"
 	"time"
 )
 
@@ -74,4 +75,20 @@ func ValidID(s string) bool {
 		}
 	}
 	return true
+}
+
+// saveToken checks the arguments of a server-side Save and returns the id
+// to save under: a new one for a new session, the given one when it is a
+// valid id (never a path or anything a client could choose freely).
+func saveToken(token string, ttl time.Duration) (string, error) {
+	if ttl <= 0 {
+		return "", fmt.Errorf("session: ttl %v is not positive", ttl)
+	}
+	if token == "" {
+		return NewID(), nil
+	}
+	if !ValidID(token) {
+		return "", errBadToken
+	}
+	return token, nil
 }

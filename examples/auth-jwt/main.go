@@ -16,7 +16,6 @@
 package main
 
 import (
-	"crypto/rand"
 	"errors"
 	"flag"
 	"fmt"
@@ -174,27 +173,11 @@ func setRefreshCookie(req *nexios.Request, res *nexios.Response, token string) e
 	})
 }
 
-// secretFromEnv reads a secret of at least 32 bytes from the environment
-// variable name, or makes a random one (with a warning) when it is unset.
-func secretFromEnv(name string, logger *slog.Logger) ([]byte, error) {
-	v := os.Getenv(name)
-	if v == "" {
-		logger.Warn(name+" is not set; using a random secret: tokens stop working when the server restarts", "variable", name)
-		b := make([]byte, 32)
-		_, _ = rand.Read(b)
-		return b, nil
-	}
-	if len(v) < 32 {
-		return nil, fmt.Errorf("%s has %d bytes; use at least 32 (openssl rand -hex 32)", name, len(v))
-	}
-	return []byte(v), nil
-}
-
 func main() {
 	addr := flag.String("addr", "127.0.0.1:5000", "address to listen on")
 	flag.Parse()
 	logger := slog.Default()
-	secret, err := secretFromEnv("JWT_SECRET", logger)
+	secret, err := auth.SecretFromEnv("JWT_SECRET", logger)
 	if err == nil {
 		var app *nexios.App
 		if app, err = newApp(secret); err == nil {

@@ -7,6 +7,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/nexios-go/nexios/auth"
 	"github.com/nexios-go/nexios/testclient"
 )
 
@@ -140,12 +141,12 @@ func TestSecretFromEnv(t *testing.T) {
 	var logs bytes.Buffer
 	logger := slog.New(slog.NewTextHandler(&logs, nil))
 	t.Setenv("TEST_JWT_SECRET", "")
-	s, err := secretFromEnv("TEST_JWT_SECRET", logger)
+	s, err := auth.SecretFromEnv("TEST_JWT_SECRET", logger)
 	if err != nil || len(s) != 32 || !strings.Contains(logs.String(), "level=WARN") {
 		t.Fatalf("unset: %d bytes, %v, %q", len(s), err, logs.String())
 	}
 	t.Setenv("TEST_JWT_SECRET", "1234")
-	if _, err := secretFromEnv("TEST_JWT_SECRET", logger); err == nil {
+	if _, err := auth.SecretFromEnv("TEST_JWT_SECRET", logger); err == nil {
 		t.Fatal("short secret accepted")
 	}
 }

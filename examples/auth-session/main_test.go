@@ -7,6 +7,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/nexios-go/nexios/auth"
 	"github.com/nexios-go/nexios/testclient"
 )
 
@@ -100,16 +101,16 @@ func TestSecretFromEnv(t *testing.T) {
 	var logs bytes.Buffer
 	logger := slog.New(slog.NewTextHandler(&logs, nil))
 	t.Setenv("TEST_SESSION_SECRET", "")
-	s, err := secretFromEnv("TEST_SESSION_SECRET", logger)
+	s, err := auth.SecretFromEnv("TEST_SESSION_SECRET", logger)
 	if err != nil || len(s) != 32 || !strings.Contains(logs.String(), "level=WARN") {
 		t.Fatalf("unset: %d bytes, %v, log %q", len(s), err, logs.String())
 	}
 	t.Setenv("TEST_SESSION_SECRET", "short")
-	if _, err := secretFromEnv("TEST_SESSION_SECRET", logger); err == nil {
+	if _, err := auth.SecretFromEnv("TEST_SESSION_SECRET", logger); err == nil {
 		t.Fatal("a short secret was accepted")
 	}
 	t.Setenv("TEST_SESSION_SECRET", string(testSecret))
-	if s, err := secretFromEnv("TEST_SESSION_SECRET", logger); err != nil || string(s) != string(testSecret) {
+	if s, err := auth.SecretFromEnv("TEST_SESSION_SECRET", logger); err != nil || string(s) != string(testSecret) {
 		t.Fatalf("set: %q %v", s, err)
 	}
 }
