@@ -264,8 +264,7 @@ func (a *App) route(req *Request, res *Response) error {
 		r.Pattern = rt.pattern
 		req.handler = rt.compiled
 	case tree.MethodNotAllowed:
-		allowed, _ := a.tree.Allowed(path, escaped)
-		res.Header().Set("Allow", joinMethods(allowed))
+		res.Header()["Allow"] = a.tree.AllowHeader(path, escaped) // shared, cached value
 		if r.Method != http.MethodOptions {
 			req.handler = a.notAllowed
 			break

@@ -78,13 +78,4 @@ func (a *App) fallbackPath(r *http.Request, p string, escaped bool) (string, boo
 	return "", false
 }
 
-func joinMethods(methods []string) string {
-	for _, m := range methods {
-		if m == http.MethodOptions {
-			return strings.Join(methods, ", ")
-		}
-	}
-	return strings.Join(append(methods, http.MethodOptions), ", ")
-}
-
 func stack() []byte { return debug.Stack() }

@@ -54,7 +54,7 @@ type lookup[V any] struct {
 	pathMatched bool
 	anyMethod   bool // accept the first endpoint entry, whatever its method
 	ps          *Params
-	collect     func(*endpoint[V]) // set by Allowed: visit every match
+	collect     *collector[V] // set by Allowed: visit every match
 }
 
 // walk matches the path remainder p (no leading '/') below n, most
@@ -204,7 +204,7 @@ func (l *lookup[V]) end(c *node[V]) *entry[V] {
 
 func (l *lookup[V]) accept(e *endpoint[V]) *entry[V] {
 	if l.collect != nil {
-		l.collect(e)
+		l.collect.add(e)
 		return nil
 	}
 	if l.anyMethod {
@@ -251,39 +251,100 @@ func (t *Tree[V]) LookupAny(path string, escaped bool, ps *Params) (value V, pat
 // a stable order, with HEAD implied by GET. It reports any=true when an
 // AnyMethod endpoint matches. It allocates; use it on the 405/OPTIONS path.
 func (t *Tree[V]) Allowed(path string, escaped bool) (methods []string, any bool) {
-	if path == "" || path[0] != '/' {
+	var c collector[V]
+	if !t.collect(path, escaped, &c) {
 		return nil, false
 	}
-	var std [numStd]bool
-	other := map[string]bool{}
+	return c.methods()
+}
+
+// AllowHeader returns the value of the Allow header for path: the methods
+// of every matching route, HEAD implied by GET, OPTIONS always listed. The
+// slice is shared and must not be modified. When one endpoint matches (the
+// usual case) it is computed once and cached, so a 405 or a CORS preflight
+// does not allocate for it.
+func (t *Tree[V]) AllowHeader(path string, escaped bool) []string {
+	var c collector[V]
+	if !t.collect(path, escaped, &c) || c.n == 0 {
+		return []string{"OPTIONS"}
+	}
+	if c.n == 1 {
+		if v := c.first.allow.Load(); v != nil {
+			return *v
+		}
+		methods, _ := c.methods()
+		v := []string{allowValue(methods)}
+		c.first.allow.Store(&v)
+		return v
+	}
+	methods, _ := c.methods()
+	return []string{allowValue(methods)}
+}
+
+func (t *Tree[V]) collect(path string, escaped bool, c *collector[V]) bool {
+	if path == "" || path[0] != '/' {
+		return false
+	}
 	var ps Params
-	l := lookup[V]{escaped: escaped, ps: &ps, mi: -1}
-	l.collect = func(e *endpoint[V]) {
-		for i, en := range e.std {
+	l := lookup[V]{escaped: escaped, ps: &ps, mi: -1, collect: c}
+	l.walk(&t.root, path[1:])
+	return true
+}
+
+// collector gathers the endpoints that match a path, whatever the method.
+type collector[V any] struct {
+	first *endpoint[V]
+	rest  []*endpoint[V]
+	n     int
+}
+
+func (c *collector[V]) add(e *endpoint[V]) {
+	if c.n == 0 {
+		c.first = e
+	} else {
+		c.rest = append(c.rest, e)
+	}
+	c.n++
+}
+
+// methods is the union of the collected endpoints' methods.
+func (c *collector[V]) methods() (methods []string, any bool) {
+	var std [numStd]bool
+	var other []string
+	for i := range c.n {
+		e := c.first
+		if i > 0 {
+			e = c.rest[i-1]
+		}
+		for j, en := range e.std {
 			if en != nil {
-				std[i] = true
+				std[j] = true
 			}
 		}
 		for m := range e.other {
-			other[m] = true
+			if !slices.Contains(other, m) {
+				other = append(other, m)
+			}
 		}
-		if e.any != nil {
-			any = true
-		}
+		any = any || e.any != nil
 	}
-	l.walk(&t.root, path[1:])
 	if std[0] {
-		std[1] = true
+		std[1] = true // HEAD is answered by GET routes
 	}
 	for i, ok := range std {
 		if ok {
 			methods = append(methods, stdMethods[i])
 		}
 	}
-	extra := make([]string, 0, len(other))
-	for m := range other {
-		extra = append(extra, m)
+	slices.Sort(other)
+	return append(methods, other...), any
+}
+
+// allowValue joins methods for an Allow header, adding OPTIONS, which is
+// always answered.
+func allowValue(methods []string) string {
+	if !slices.Contains(methods, "OPTIONS") {
+		methods = append(methods, "OPTIONS")
 	}
-	slices.Sort(extra)
-	return append(methods, extra...), any
+	return strings.Join(methods, ", ")
 }

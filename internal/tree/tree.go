@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"slices"
 	"strings"
+	"sync/atomic"
 )
 
 // AnyMethod registers an endpoint that answers every method (mounted handlers).
@@ -83,6 +84,7 @@ type endpoint[V any] struct {
 	std   [numStd]*entry[V]
 	other map[string]*entry[V]
 	any   *entry[V]
+	allow atomic.Pointer[[]string] // cached Allow header value, see AllowHeader
 }
 
 // slot returns the place of a standard method or of AnyMethod.

@@ -267,3 +267,24 @@ func TestLookupAny(t *testing.T) {
 		}
 	}
 }
+
+func TestAllowHeader(t *testing.T) {
+	tr := mustTree(t, "GET /u/{id:int}", "POST /u/{name}", "DELETE /only", "PURGE /only", "OPTIONS /opt")
+	cases := map[string]string{
+		"/only":   "DELETE, PURGE, OPTIONS",
+		"/u/me":   "POST, OPTIONS",
+		"/u/7":    "GET, HEAD, POST, OPTIONS", // two routes match
+		"/opt":    "OPTIONS",
+		"/none":   "OPTIONS",
+		"invalid": "OPTIONS",
+	}
+	for path, want := range cases {
+		if got := tr.AllowHeader(path, false); len(got) != 1 || got[0] != want {
+			t.Errorf("AllowHeader(%s) = %q, want %q", path, got, want)
+		}
+	}
+	tr.AllowHeader("/only", false) // cached from now on
+	if n := testing.AllocsPerRun(100, func() { tr.AllowHeader("/only", false) }); n != 0 {
+		t.Errorf("single-endpoint Allow header: %v allocs", n)
+	}
+}
