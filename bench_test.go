@@ -6,22 +6,16 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/nexios-go/nexios/internal/benchtest"
+
 	"github.com/nexios-go/nexios"
 )
 
-// nopWriter is a ResponseWriter that keeps nothing, so benchmarks measure
-// the framework alone.
-type nopWriter struct{ h http.Header }
-
-func (w *nopWriter) Header() http.Header         { return w.h }
-func (w *nopWriter) Write(b []byte) (int, error) { return len(b), nil }
-func (w *nopWriter) WriteHeader(int)             {}
-
 func benchServe(b *testing.B, app http.Handler, r *http.Request) {
-	w := &nopWriter{h: make(http.Header)}
+	w := benchtest.NewWriter()
 	b.ReportAllocs()
 	for b.Loop() {
-		clear(w.h)
+		w.Reset()
 		app.ServeHTTP(w, r)
 	}
 }
@@ -75,7 +69,7 @@ func BenchmarkBindJSON(b *testing.B) {
 		return res.NoContent()
 	})
 	body := `{"name":"Ann","email":"ann@example.com","age":30}`
-	w := &nopWriter{h: make(http.Header)}
+	w := benchtest.NewWriter()
 	b.ReportAllocs()
 	for b.Loop() {
 		r := httptest.NewRequest("POST", "/users", strings.NewReader(body))
@@ -96,11 +90,11 @@ func TestHotPathAllocations(t *testing.T) {
 		}
 		return res.Text(req.Path("slug"))
 	})
-	w := &nopWriter{h: make(http.Header)}
+	w := benchtest.NewWriter()
 	for _, target := range []string{"/plaintext", "/users/42/posts/hello-world"} {
 		r := httptest.NewRequest("GET", target, nil)
 		app.ServeHTTP(w, r) // warm the pools
-		if n := testing.AllocsPerRun(200, func() { clear(w.h); app.ServeHTTP(w, r) }); n != 0 {
+		if n := testing.AllocsPerRun(200, func() { w.Reset(); app.ServeHTTP(w, r) }); n != 0 {
 			t.Errorf("%s: %v allocs per request, want 0", target, n)
 		}
 	}

@@ -5,6 +5,8 @@ import (
 	"net/http/httptest"
 	"testing"
 
+	"github.com/nexios-go/nexios/internal/benchtest"
+
 	"github.com/nexios-go/nexios"
 	"github.com/nexios-go/nexios/auth"
 )
@@ -39,12 +41,6 @@ func BenchmarkJWTVerify(b *testing.B) {
 	}
 }
 
-type nopWriter struct{ h http.Header }
-
-func (w *nopWriter) Header() http.Header         { return w.h }
-func (w *nopWriter) Write(b []byte) (int, error) { return len(b), nil }
-func (w *nopWriter) WriteHeader(int)             {}
-
 // BenchmarkJWTRequest measures a whole request to a route behind the
 // authentication middleware and Required, with an HS256 bearer token.
 func BenchmarkJWTRequest(b *testing.B) {
@@ -57,10 +53,10 @@ func BenchmarkJWTRequest(b *testing.B) {
 	tok, _ := j.CreateAccessToken("42", nil)
 	r := httptest.NewRequest(http.MethodGet, "/me", nil)
 	r.Header.Set("Authorization", "Bearer "+tok)
-	w := &nopWriter{h: make(http.Header)}
+	w := benchtest.NewWriter()
 	b.ReportAllocs()
 	for b.Loop() {
-		clear(w.h)
+		w.Reset()
 		app.ServeHTTP(w, r)
 	}
 }

@@ -6,17 +6,11 @@ import (
 	"testing"
 	"time"
 
+	"github.com/nexios-go/nexios/internal/benchtest"
+
 	"github.com/nexios-go/nexios"
 	"github.com/nexios-go/nexios/session"
 )
-
-// nopWriter is a ResponseWriter that keeps nothing, so benchmarks measure
-// the framework and the middleware alone.
-type nopWriter struct{ h http.Header }
-
-func (w *nopWriter) Header() http.Header         { return w.h }
-func (w *nopWriter) Write(b []byte) (int, error) { return len(b), nil }
-func (w *nopWriter) WriteHeader(int)             {}
 
 // benchSessionLoad measures a request that loads an existing session and
 // reads one value (no save: the session is not modified).
@@ -39,7 +33,7 @@ func benchSessionLoad(b *testing.B, store session.Store) {
 	}
 	r := httptest.NewRequest(http.MethodGet, "/me", nil)
 	r.AddCookie(&http.Cookie{Name: "session_id", Value: token})
-	w := &nopWriter{h: make(http.Header)}
+	w := benchtest.NewWriter()
 	rec := httptest.NewRecorder()
 	app.ServeHTTP(rec, r)
 	if rec.Code != http.StatusOK {
@@ -47,7 +41,7 @@ func benchSessionLoad(b *testing.B, store session.Store) {
 	}
 	b.ReportAllocs()
 	for b.Loop() {
-		clear(w.h)
+		w.Reset()
 		app.ServeHTTP(w, r)
 	}
 }
@@ -91,10 +85,10 @@ func BenchmarkSessionSave(b *testing.B) {
 	token, _ := s.Save(bg, "", &session.Record{Values: map[string]any{"n": 0}, CreatedAt: now, LastSeen: now}, time.Hour)
 	r := httptest.NewRequest(http.MethodGet, "/count", nil)
 	r.AddCookie(&http.Cookie{Name: "session_id", Value: token})
-	w := &nopWriter{h: make(http.Header)}
+	w := benchtest.NewWriter()
 	b.ReportAllocs()
 	for b.Loop() {
-		clear(w.h)
+		w.Reset()
 		app.ServeHTTP(w, r)
 	}
 }

@@ -2,20 +2,13 @@ package bodylimit_test
 
 import (
 	"bytes"
-	"net/http"
 	"net/http/httptest"
 	"testing"
 
+	"github.com/nexios-go/nexios/internal/benchtest"
+
 	"github.com/nexios-go/nexios"
 )
-
-// nopWriter is a ResponseWriter that keeps nothing, so benchmarks measure
-// the framework and the middleware alone.
-type nopWriter struct{ h http.Header }
-
-func (w *nopWriter) Header() http.Header         { return w.h }
-func (w *nopWriter) Write(b []byte) (int, error) { return len(b), nil }
-func (w *nopWriter) WriteHeader(int)             {}
 
 func benchApp(b *testing.B, limit int64) *nexios.App {
 	app := nexios.New(nexios.Config{})
@@ -35,10 +28,10 @@ func BenchmarkGet(b *testing.B) {
 		b.Run(tt.name, func(b *testing.B) {
 			app := benchApp(b, tt.limit)
 			r := httptest.NewRequest("GET", "/", nil)
-			w := &nopWriter{h: make(http.Header)}
+			w := benchtest.NewWriter()
 			b.ReportAllocs()
 			for b.Loop() {
-				clear(w.h)
+				w.Reset()
 				app.ServeHTTP(w, r)
 			}
 		})
@@ -56,10 +49,10 @@ func BenchmarkPost(b *testing.B) {
 			app := benchApp(b, tt.limit)
 			rd := bytes.NewReader(body)
 			r := httptest.NewRequest("POST", "/", rd)
-			w := &nopWriter{h: make(http.Header)}
+			w := benchtest.NewWriter()
 			b.ReportAllocs()
 			for b.Loop() {
-				clear(w.h)
+				w.Reset()
 				rd.Reset(body)
 				r.Body = readCloser{rd} // the core wrapped the previous one
 
@@ -74,10 +67,10 @@ func BenchmarkRejected(b *testing.B) {
 	app := benchApp(b, 1024)
 	r := httptest.NewRequest("POST", "/", bytes.NewReader(nil))
 	r.ContentLength = 1 << 20
-	w := &nopWriter{h: make(http.Header)}
+	w := benchtest.NewWriter()
 	b.ReportAllocs()
 	for b.Loop() {
-		clear(w.h)
+		w.Reset()
 		app.ServeHTTP(w, r)
 	}
 }

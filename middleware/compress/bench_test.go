@@ -7,18 +7,11 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/nexios-go/nexios/internal/benchtest"
+
 	"github.com/nexios-go/nexios"
 	"github.com/nexios-go/nexios/middleware/compress"
 )
-
-// nopWriter is a ResponseWriter that keeps nothing, so benchmarks measure
-// the middleware alone.
-type nopWriter struct{ h http.Header }
-
-func (w *nopWriter) Header() http.Header         { return w.h }
-func (w *nopWriter) Write(b []byte) (int, error) { return len(b), nil }
-func (w *nopWriter) WriteHeader(int)             {}
-func (w *nopWriter) Flush()                      {}
 
 // body4K is a 4 KiB JSON document.
 var body4K = func() []byte {
@@ -42,11 +35,11 @@ func benchServe(b *testing.B, app http.Handler, acceptEncoding string) {
 	if acceptEncoding != "" {
 		r.Header.Set("Accept-Encoding", acceptEncoding)
 	}
-	w := &nopWriter{h: make(http.Header)}
+	w := benchtest.NewWriter()
 	b.SetBytes(int64(len(body4K)))
 	b.ReportAllocs()
 	for b.Loop() {
-		clear(w.h)
+		w.Reset()
 		app.ServeHTTP(w, r)
 	}
 }

@@ -6,17 +6,11 @@ import (
 	"testing"
 	"time"
 
+	"github.com/nexios-go/nexios/internal/benchtest"
+
 	"github.com/nexios-go/nexios"
 	"github.com/nexios-go/nexios/middleware/cors"
 )
-
-// nopWriter is a ResponseWriter that keeps nothing, so benchmarks measure
-// the framework and the middleware alone.
-type nopWriter struct{ h http.Header }
-
-func (w *nopWriter) Header() http.Header         { return w.h }
-func (w *nopWriter) Write(b []byte) (int, error) { return len(b), nil }
-func (w *nopWriter) WriteHeader(int)             {}
 
 func benchApp(withCORS bool) *nexios.App {
 	app := nexios.New(nexios.Config{})
@@ -36,10 +30,10 @@ func benchApp(withCORS bool) *nexios.App {
 }
 
 func bench(b *testing.B, app http.Handler, r *http.Request) {
-	w := &nopWriter{h: make(http.Header)}
+	w := benchtest.NewWriter()
 	b.ReportAllocs()
 	for b.Loop() {
-		clear(w.h)
+		w.Reset()
 		app.ServeHTTP(w, r)
 	}
 }

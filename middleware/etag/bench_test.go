@@ -6,17 +6,11 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/nexios-go/nexios/internal/benchtest"
+
 	"github.com/nexios-go/nexios"
 	"github.com/nexios-go/nexios/middleware/etag"
 )
-
-// nopWriter is a ResponseWriter that keeps nothing, so benchmarks measure
-// the middleware alone.
-type nopWriter struct{ h http.Header }
-
-func (w *nopWriter) Header() http.Header         { return w.h }
-func (w *nopWriter) Write(b []byte) (int, error) { return len(b), nil }
-func (w *nopWriter) WriteHeader(int)             {}
 
 var jsonBody = []byte(`{"items":[` + strings.Repeat(`{"id":12345,"name":"widget"},`, 30) + `{}]}`) // ~900 B
 
@@ -32,10 +26,10 @@ func benchApp(mw nexios.Middleware) *nexios.App {
 }
 
 func benchServe(b *testing.B, app http.Handler, r *http.Request) {
-	w := &nopWriter{h: make(http.Header)}
+	w := benchtest.NewWriter()
 	b.ReportAllocs()
 	for b.Loop() {
-		clear(w.h)
+		w.Reset()
 		app.ServeHTTP(w, r)
 	}
 }

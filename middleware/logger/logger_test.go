@@ -3,7 +3,6 @@ package logger_test
 import (
 	"context"
 	"errors"
-	"github.com/nexios-go/nexios/internal/logcapture"
 	"io"
 	"log/slog"
 	"net/http"
@@ -11,6 +10,9 @@ import (
 	"strconv"
 	"strings"
 	"testing"
+
+	"github.com/nexios-go/nexios/internal/benchtest"
+	"github.com/nexios-go/nexios/internal/logcapture"
 
 	"github.com/nexios-go/nexios"
 	"github.com/nexios-go/nexios/middleware/logger"
@@ -314,10 +316,10 @@ func TestDiscardAllocatesNothing(t *testing.T) {
 		app := nexios.New(nexios.Config{Logger: discard})
 		app.Use(newLogger(t, cfg))
 		routes(&app.Router)
-		w := &nopWriter{h: make(http.Header)}
+		w := benchtest.NewWriter()
 		r := httptest.NewRequest("GET", "/created?q=2", nil)
 		app.ServeHTTP(w, r)
-		if n := testing.AllocsPerRun(200, func() { clear(w.h); app.ServeHTTP(w, r) }); n != 0 {
+		if n := testing.AllocsPerRun(200, func() { w.Reset(); app.ServeHTTP(w, r) }); n != 0 {
 			t.Errorf("%s: %v allocs per request, want 0", name, n)
 		}
 	}

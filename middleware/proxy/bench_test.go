@@ -5,15 +5,11 @@ import (
 	"net/http/httptest"
 	"testing"
 
+	"github.com/nexios-go/nexios/internal/benchtest"
+
 	"github.com/nexios-go/nexios"
 	"github.com/nexios-go/nexios/middleware/proxy"
 )
-
-type nopWriter struct{ h http.Header }
-
-func (w *nopWriter) Header() http.Header         { return w.h }
-func (w *nopWriter) Write(b []byte) (int, error) { return len(b), nil }
-func (w *nopWriter) WriteHeader(int)             {}
 
 func benchServe(b *testing.B, mws []nexios.Middleware, r *http.Request) {
 	app := nexios.New(nexios.Config{})
@@ -24,10 +20,10 @@ func benchServe(b *testing.B, mws []nexios.Middleware, r *http.Request) {
 	app.Get("/users/{id:int}", func(_ *nexios.Request, res *nexios.Response) error {
 		return res.Text("user")
 	})
-	w := &nopWriter{h: make(http.Header)}
+	w := benchtest.NewWriter()
 	b.ReportAllocs()
 	for b.Loop() {
-		clear(w.h)
+		w.Reset()
 		app.ServeHTTP(w, r)
 	}
 }

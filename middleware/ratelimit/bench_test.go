@@ -9,17 +9,11 @@ import (
 	"testing"
 	"time"
 
+	"github.com/nexios-go/nexios/internal/benchtest"
+
 	"github.com/nexios-go/nexios"
 	"github.com/nexios-go/nexios/middleware/ratelimit"
 )
-
-// nopWriter is a ResponseWriter that keeps nothing, so benchmarks measure
-// the framework and the middleware alone.
-type nopWriter struct{ h http.Header }
-
-func (w *nopWriter) Header() http.Header         { return w.h }
-func (w *nopWriter) Write(b []byte) (int, error) { return len(b), nil }
-func (w *nopWriter) WriteHeader(int)             {}
 
 func benchApp(mw nexios.Middleware) *nexios.App {
 	app := nexios.New(nexios.Config{})
@@ -31,10 +25,10 @@ func benchApp(mw nexios.Middleware) *nexios.App {
 }
 
 func serve(b *testing.B, app http.Handler, r *http.Request) {
-	w := &nopWriter{h: make(http.Header)}
+	w := benchtest.NewWriter()
 	b.ReportAllocs()
 	for b.Loop() {
-		clear(w.h)
+		w.Reset()
 		app.ServeHTTP(w, r)
 	}
 }
@@ -107,9 +101,9 @@ func runParallel(b *testing.B, app http.Handler, keys int) {
 				reqs[i].RemoteAddr = "10." + strconv.Itoa(g%256) + "." + strconv.Itoa(i/256) + "." + strconv.Itoa(i%256) + ":1234"
 			}
 		}
-		w := &nopWriter{h: make(http.Header)}
+		w := benchtest.NewWriter()
 		for i := 0; pb.Next(); i++ {
-			clear(w.h)
+			w.Reset()
 			app.ServeHTTP(w, reqs[i%keys])
 		}
 	})

@@ -5,6 +5,8 @@ import (
 	"net/http/httptest"
 	"testing"
 
+	"github.com/nexios-go/nexios/internal/benchtest"
+
 	"github.com/nexios-go/nexios"
 	"github.com/nexios-go/nexios/middleware/recover"
 )
@@ -20,10 +22,10 @@ func benchApp(mws ...nexios.Middleware) *nexios.App {
 
 func benchServe(b *testing.B, app http.Handler) {
 	r := httptest.NewRequest("GET", "/plaintext", nil)
-	w := &nopWriter{h: make(http.Header)}
+	w := benchtest.NewWriter()
 	b.ReportAllocs()
 	for b.Loop() {
-		clear(w.h)
+		w.Reset()
 		app.ServeHTTP(w, r)
 	}
 }

@@ -2,13 +2,15 @@ package recover_test
 
 import (
 	"errors"
-	"github.com/nexios-go/nexios/internal/logcapture"
 	"io"
 	"log/slog"
 	"net/http"
 	"net/http/httptest"
 	"strings"
 	"testing"
+
+	"github.com/nexios-go/nexios/internal/benchtest"
+	"github.com/nexios-go/nexios/internal/logcapture"
 
 	"github.com/nexios-go/nexios"
 	"github.com/nexios-go/nexios/middleware/logger"
@@ -250,10 +252,10 @@ func TestNoAllocationsWithoutPanic(t *testing.T) {
 		t.Skip("sync.Pool drops items at random under the race detector")
 	}
 	app := build("app", nexios.New(nexios.Config{}), panicky, newRecover(t, recover.Config{}))
-	w := &nopWriter{h: make(http.Header)}
+	w := benchtest.NewWriter()
 	r := httptest.NewRequest("GET", "/ok", nil)
 	app.ServeHTTP(w, r)
-	if n := testing.AllocsPerRun(200, func() { clear(w.h); app.ServeHTTP(w, r) }); n != 0 {
+	if n := testing.AllocsPerRun(200, func() { w.Reset(); app.ServeHTTP(w, r) }); n != 0 {
 		t.Errorf("%v allocs per request, want 0", n)
 	}
 }

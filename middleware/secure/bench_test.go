@@ -6,17 +6,11 @@ import (
 	"net/http/httptest"
 	"testing"
 
+	"github.com/nexios-go/nexios/internal/benchtest"
+
 	"github.com/nexios-go/nexios"
 	"github.com/nexios-go/nexios/middleware/secure"
 )
-
-// nopWriter is a ResponseWriter that keeps nothing, so benchmarks measure
-// the framework and the middleware alone.
-type nopWriter struct{ h http.Header }
-
-func (w *nopWriter) Header() http.Header         { return w.h }
-func (w *nopWriter) Write(b []byte) (int, error) { return len(b), nil }
-func (w *nopWriter) WriteHeader(int)             {}
 
 func benchApp(cfg *secure.Config, setServer bool) *nexios.App {
 	app := nexios.New(nexios.Config{})
@@ -40,13 +34,13 @@ func httpsRequest() *http.Request {
 	return r
 }
 
-func serve(app http.Handler, w *nopWriter, r *http.Request) {
-	clear(w.h)
+func serve(app http.Handler, w *benchtest.Writer, r *http.Request) {
+	w.Reset()
 	app.ServeHTTP(w, r)
 }
 
 func bench(b *testing.B, app http.Handler, r *http.Request) {
-	w := &nopWriter{h: make(http.Header)}
+	w := benchtest.NewWriter()
 	b.ReportAllocs()
 	for b.Loop() {
 		serve(app, w, r)
@@ -76,7 +70,7 @@ func TestNoAllocations(t *testing.T) {
 	if raceEnabled || testing.Short() {
 		t.Skip("allocation counts are not stable under -race")
 	}
-	w := &nopWriter{h: make(http.Header)}
+	w := benchtest.NewWriter()
 	r := httpsRequest()
 	for _, setServer := range []bool{false, true} {
 		base, with := benchApp(nil, setServer), benchApp(&secure.Config{}, setServer)

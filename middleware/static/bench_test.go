@@ -8,22 +8,17 @@ import (
 	"testing"
 	"testing/fstest"
 
+	"github.com/nexios-go/nexios/internal/benchtest"
+
 	"github.com/nexios-go/nexios"
 	"github.com/nexios-go/nexios/middleware/static"
 )
 
-// nopWriter is a ResponseWriter that keeps nothing.
-type nopWriter struct{ h http.Header }
-
-func (w *nopWriter) Header() http.Header         { return w.h }
-func (w *nopWriter) Write(b []byte) (int, error) { return len(b), nil }
-func (w *nopWriter) WriteHeader(int)             {}
-
 func benchServe(b *testing.B, app http.Handler, r *http.Request) {
-	w := &nopWriter{h: make(http.Header)}
+	w := benchtest.NewWriter()
 	b.ReportAllocs()
 	for b.Loop() {
-		clear(w.h)
+		w.Reset()
 		app.ServeHTTP(w, r)
 	}
 }

@@ -1,22 +1,15 @@
 package timeout_test
 
 import (
-	"net/http"
 	"net/http/httptest"
 	"testing"
 	"time"
 
+	"github.com/nexios-go/nexios/internal/benchtest"
+
 	"github.com/nexios-go/nexios"
 	"github.com/nexios-go/nexios/middleware/timeout"
 )
-
-// nopWriter is a ResponseWriter that keeps nothing, so benchmarks measure
-// the framework and the middleware alone.
-type nopWriter struct{ h http.Header }
-
-func (w *nopWriter) Header() http.Header         { return w.h }
-func (w *nopWriter) Write(b []byte) (int, error) { return len(b), nil }
-func (w *nopWriter) WriteHeader(int)             {}
 
 func BenchmarkTimeout(b *testing.B) {
 	for _, tt := range []struct {
@@ -33,10 +26,10 @@ func BenchmarkTimeout(b *testing.B) {
 			app.Use(tt.mw...)
 			app.Get("/", func(_ *nexios.Request, res *nexios.Response) error { return res.Text("ok") })
 			r := httptest.NewRequest("GET", "/", nil)
-			w := &nopWriter{h: make(http.Header)}
+			w := benchtest.NewWriter()
 			b.ReportAllocs()
 			for b.Loop() {
-				clear(w.h)
+				w.Reset()
 				app.ServeHTTP(w, r)
 			}
 		})
