@@ -22,6 +22,9 @@ type HTTPError struct {
 	Detail string
 	// Headers are added to the error response (e.g. WWW-Authenticate, Allow).
 	Headers http.Header
+	// Errors lists the fields at fault (a unique constraint on "email"),
+	// rendered as the problem document's "errors" array.
+	Errors []FieldError
 	// Extensions are extra members of the problem document.
 	Extensions map[string]any
 	// Err is the underlying cause; it is logged, never shown to clients.
@@ -223,6 +226,7 @@ func (a *App) renderProblem(res *Response, status int, err error) {
 		p.Errors = ve.Errors
 	case errors.As(err, &he):
 		p.Detail = he.Detail
+		p.Errors = he.Errors
 		extensions = he.Extensions
 	case status < 500:
 		p.Detail = err.Error()
@@ -239,6 +243,9 @@ func (a *App) renderProblem(res *Response, status int, err error) {
 	var body any = p
 	if len(extensions) > 0 {
 		m := map[string]any{"type": p.Type, "title": p.Title, "status": p.Status, "detail": p.Detail}
+		if len(p.Errors) > 0 {
+			m["errors"] = p.Errors
+		}
 		for k, v := range extensions {
 			if _, taken := m[k]; !taken {
 				m[k] = v
