@@ -54,6 +54,14 @@ type Config struct {
 
 	// JSON encodes and decodes JSON bodies. Default: encoding/json.
 	JSON JSONCodec
+
+	// RenderProblem renders every error response the app sends by default
+	// (after any HandleError and HandleStatus handler declined): set it
+	// once to answer in another format than application/problem+json,
+	// and every error the framework produces — 404, 405, 413, 415,
+	// malformed JSON, validation failures, panics — follows. The status is
+	// already set on res. Default: p as application/problem+json.
+	RenderProblem func(req *Request, res *Response, p *Problem) error
 }
 
 const defaultMaxBodyBytes = 10 << 20
@@ -69,7 +77,7 @@ type App struct {
 	logger     *slog.Logger
 	converters map[string]Converter
 	tree       tree.Tree[*Route]
-	state      State
+	values     appValues // Key values at app scope
 
 	errorHandlers  []typedErrorHandler
 	statusHandlers map[int]ErrorHandler
@@ -128,10 +136,6 @@ func (a *App) Config() Config { return a.cfg }
 
 // Logger returns the app's logger.
 func (a *App) Logger() *slog.Logger { return a.logger }
-
-// State returns the app's shared state, for values such as a database
-// handle that every request reads.
-func (a *App) State() *State { return &a.state }
 
 // Pre adds middleware that runs before routing, for every request: it may
 // rewrite the method or path that routing sees. Most middleware belongs in

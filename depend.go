@@ -34,33 +34,29 @@ func Depend[T any](provide func(req *Request) (T, error)) *Dependency[T] {
 // ErrDependencyCycle is returned when a dependency needs itself.
 var ErrDependencyCycle = errors.New("nexios: dependency cycle")
 
-type depSlot struct {
-	value    any
-	err      error
-	resolved bool
-}
-
 // Get returns the dependency's value for req, calling the provider on the
 // first use in the request only. A provider error is returned as is, so an
 // *HTTPError (401 from a current-user dependency) renders normally.
+//
+// A dependency is a key with a provider: its value is kept in the same
+// request slots as Key values, so a cached Get does not allocate.
 func (d *Dependency[T]) Get(req *Request) (T, error) {
 	var zero T
-	if slot, ok := req.deps[d]; ok {
-		if !slot.resolved {
+	if s := req.slot(d); s != nil {
+		switch {
+		case s.state == slotResolving:
 			return zero, fmt.Errorf("%w: %T", ErrDependencyCycle, d)
+		case s.err != nil:
+			return zero, s.err
 		}
-		if slot.err != nil {
-			return zero, slot.err
-		}
-		return slot.value.(T), nil
+		v, _ := s.val.(T)
+		return v, nil
 	}
-	if req.deps == nil {
-		req.deps = make(map[any]*depSlot)
-	}
-	slot := &depSlot{}
-	req.deps[d] = slot
+	req.slotFor(d).state = slotResolving
 	v, err := d.provide(req)
-	slot.value, slot.err, slot.resolved = v, err, true
+	// The provider may have added slots (and moved the slice): look again.
+	s := req.slot(d)
+	s.val, s.err, s.state = v, err, slotSet
 	return v, err
 }
 

@@ -2,6 +2,7 @@ package nexios
 
 import (
 	"context"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"log/slog"
@@ -70,13 +71,11 @@ func (e *HTTPError) Wrap(err error) *HTTPError {
 }
 
 // PanicError is the error a recovered handler panic becomes. It renders as
-// 500; the stack is shown to clients only when Config.Debug is set.
+// 500 and is logged once, with its stack, by the app; the stack is shown
+// to clients only when Config.Debug is set.
 type PanicError struct {
 	Value any
 	Stack []byte
-	// Logged is set by middleware that already logged the panic with its
-	// stack (middleware/recover), so the app does not log it again.
-	Logged bool
 }
 
 // Error describes the panic value.
@@ -159,19 +158,19 @@ func (a *App) HandleStatus(status int, h ErrorHandler) {
 }
 
 // HandleError sends err through the app's error handlers and writes the
-// response, unless one was already written. Server errors (5xx) are logged
-// once, with the stack of a panic. Middleware that needs the final status
-// (an access logger) calls it and returns nil.
+// response, unless one was already written: the error's one rendering. An
+// error that ends as a server error (5xx) is logged once, with the stack of
+// a panic, after the handlers chose the status; a custom error that a type
+// handler answers with a 4xx is not logged. Middleware does not call it:
+// it returns errors upward (see ResolveStatus for the status one will
+// render with).
 func (a *App) HandleError(req *Request, res *Response, err error) {
-	if err == nil {
+	if err == nil || errors.As(err, new(*renderedError)) {
 		return
 	}
 	if res.Committed() {
 		a.logError(req, err, "error after the response was written")
 		return
-	}
-	if pe := (*PanicError)(nil); StatusOf(err) >= 500 && !(errors.As(err, &pe) && pe.Logged) {
-		a.logError(req, err, "request failed")
 	}
 	var he *HTTPError
 	if errors.As(err, &he) {
@@ -181,42 +180,121 @@ func (a *App) HandleError(req *Request, res *Response, err error) {
 			}
 		}
 	}
+	final := err
+	a.resolve(req, res, &final)
+	if res.StatusCode() >= 500 {
+		a.logError(req, err, "request failed")
+	}
+}
+
+// resolve runs the type handlers, the status handler and the problem
+// renderer until one writes the response; *err ends as the last error
+// passed on.
+func (a *App) resolve(req *Request, res *Response, err *error) {
 	for _, th := range a.errorHandlers {
-		if ok, run := th.match(err); ok {
+		if ok, run := th.match(*err); ok {
 			herr := run(req, res)
 			if herr == nil || res.Committed() {
 				return
 			}
-			err = herr
+			*err = herr
 		}
 	}
-	if h, ok := a.statusHandlers[StatusOf(err)]; ok {
-		herr := h(req, res, err)
+	if h, ok := a.statusHandlers[StatusOf(*err)]; ok {
+		herr := h(req, res, *err)
 		if herr == nil || res.Committed() {
 			return
 		}
-		err = herr
+		*err = herr
 	}
-	a.renderProblem(res, StatusOf(err), err)
+	p := a.Problem(*err)
+	if rerr := a.renderProblem(req, res, p); rerr != nil {
+		a.logError(req, rerr, "writing the error response failed")
+	}
 }
 
-// problem is an RFC 9457 problem details document.
-type problem struct {
-	Type   string `json:"type"`
-	Title  string `json:"title"`
-	Status int    `json:"status"`
+// ResolveStatus returns the status the response has or will have once err
+// is rendered at the top of the chain: the status already sent, or, when
+// nothing was sent, StatusOf(err) (the response's status when err is
+// nil). Middleware that reports on a response before the error renders
+// (an access log, a metric, a tracing span) reads it and still returns the
+// error upward. A type handler (HandleError) may still pick another status;
+// middleware that must see exactly what was sent registers a Request.Defer
+// function, which runs after the error was rendered.
+func ResolveStatus(res *Response, err error) int {
+	if err == nil || res.Committed() {
+		return res.StatusCode()
+	}
+	return StatusOf(err)
+}
+
+// renderedError wraps an error that was already rendered inside the chain
+// (by a wrapped net/http middleware, which must see the final status): it
+// still travels up so outer middleware sees it, and is not rendered or
+// logged again.
+type renderedError struct{ err error }
+
+func (e *renderedError) Error() string { return e.err.Error() }
+func (e *renderedError) Unwrap() error { return e.err }
+
+// Problem is an RFC 9457 problem details document: what an error renders
+// as by default, and what Config.RenderProblem receives to render in the
+// app's own format.
+type Problem struct {
+	// Type is a URI identifying the problem type; "about:blank" by default.
+	Type string `json:"type"`
+	// Title is the status text ("Not Found").
+	Title string `json:"title"`
+	// Status is the HTTP status.
+	Status int `json:"status"`
+	// Detail explains this occurrence. Server errors have none unless
+	// Config.Debug is set.
 	Detail string `json:"detail,omitempty"`
-	// Errors lists field errors of a validation failure.
+	// Instance is a URI identifying this occurrence.
+	Instance string `json:"instance,omitempty"`
+	// Errors lists the fields at fault.
 	Errors []FieldError `json:"errors,omitempty"`
-	Stack  string       `json:"stack,omitempty"`
+	// Stack is a panic's stack, in debug mode only.
+	Stack string `json:"stack,omitempty"`
+	// Extensions are extra top-level members (HTTPError.Extensions).
+	Extensions map[string]any `json:"-"`
+	// Err is the error the problem describes; it is never sent.
+	Err error `json:"-"`
 }
 
-func (a *App) renderProblem(res *Response, status int, err error) {
-	p := problem{Type: "about:blank", Title: http.StatusText(status), Status: status}
+// MarshalJSON writes the members and the extensions at the top level;
+// an extension never replaces a standard member.
+func (p *Problem) MarshalJSON() ([]byte, error) {
+	type plain Problem
+	if len(p.Extensions) == 0 {
+		return json.Marshal((*plain)(p))
+	}
+	b, err := json.Marshal((*plain)(p))
+	if err != nil {
+		return nil, err
+	}
+	var m map[string]any
+	if err := json.Unmarshal(b, &m); err != nil {
+		return nil, err
+	}
+	for k, v := range p.Extensions {
+		if _, taken := m[k]; !taken {
+			m[k] = v
+		}
+	}
+	return json.Marshal(m)
+}
+
+// Problem converts err into the problem document it renders as by
+// default: an *HTTPError's status, detail, field errors and extensions; a
+// *ValidationError's field errors (422); another 4xx error's message; a
+// server error's message only in debug mode.
+func (a *App) Problem(err error) *Problem {
+	status := StatusOf(err)
+	p := &Problem{Type: "about:blank", Title: http.StatusText(status), Status: status, Err: err}
 	if p.Title == "" {
 		p.Title = "Error"
 	}
-	var extensions map[string]any
 	var he *HTTPError
 	var ve *ValidationError
 	var pe *PanicError
@@ -227,35 +305,27 @@ func (a *App) renderProblem(res *Response, status int, err error) {
 	case errors.As(err, &he):
 		p.Detail = he.Detail
 		p.Errors = he.Errors
-		extensions = he.Extensions
+		p.Extensions = he.Extensions
 	case status < 500:
 		p.Detail = err.Error()
-	default:
-		if a.cfg.Debug {
-			p.Detail = err.Error()
-		}
+	case a.cfg.Debug:
+		p.Detail = err.Error()
 	}
 	if a.cfg.Debug && errors.As(err, &pe) {
 		p.Stack = string(pe.Stack)
 	}
+	return p
+}
+
+// renderProblem writes p with Config.RenderProblem, or as
+// application/problem+json.
+func (a *App) renderProblem(req *Request, res *Response, p *Problem) error {
 	res.Header().Del("Content-Length")
-	res.Status(status)
-	var body any = p
-	if len(extensions) > 0 {
-		m := map[string]any{"type": p.Type, "title": p.Title, "status": p.Status, "detail": p.Detail}
-		if len(p.Errors) > 0 {
-			m["errors"] = p.Errors
-		}
-		for k, v := range extensions {
-			if _, taken := m[k]; !taken {
-				m[k] = v
-			}
-		}
-		body = m
+	res.Status(p.Status)
+	if a.cfg.RenderProblem != nil {
+		return a.cfg.RenderProblem(req, res, p)
 	}
-	if werr := res.writeJSON("application/problem+json", body); werr != nil {
-		a.logError(res.req, werr, "writing the error response failed")
-	}
+	return res.writeJSON("application/problem+json", p)
 }
 
 func (a *App) logError(req *Request, err error, msg string) {

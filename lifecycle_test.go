@@ -22,9 +22,10 @@ func TestLifecycleOrder(t *testing.T) {
 	hook := func(s string) nexios.Hook {
 		return func(context.Context) error { rec(s); return nil }
 	}
+	dbKey := nexios.NewKey[string]("db")
 	app := nexios.New(nexios.Config{Logger: quiet, Lifespan: func(_ context.Context, app *nexios.App) (func(context.Context) error, error) {
 		rec("lifespan-start")
-		app.State().Set("db", "connected")
+		dbKey.SetApp(app, "connected")
 		return func(context.Context) error { rec("lifespan-stop"); return nil }, nil
 	}})
 	app.OnStartup(hook("start1"))
@@ -32,7 +33,7 @@ func TestLifecycleOrder(t *testing.T) {
 	app.OnShutdown(hook("stop1"))
 	app.OnShutdown(hook("stop2"))
 	app.Get("/db", func(req *nexios.Request, res *nexios.Response) error {
-		db, _ := nexios.StateValue[string](req.App().State(), "db")
+		db, _ := dbKey.App(req.App())
 		return res.Text(db)
 	})
 
@@ -138,25 +139,4 @@ func TestServerDefaults(t *testing.T) {
 	if srv.ReadTimeout != time.Second || srv.MaxHeaderBytes != 4096 {
 		t.Error("overrides ignored")
 	}
-}
-
-func TestState(t *testing.T) {
-	t.Parallel()
-	var s nexios.State
-	s.Set("n", 1)
-	if v, ok := nexios.StateValue[int](&s, "n"); !ok || v != 1 {
-		t.Error("get")
-	}
-	if _, ok := nexios.StateValue[string](&s, "n"); ok {
-		t.Error("wrong type accepted")
-	}
-	s.Delete("n")
-	if _, ok := s.Get("n"); ok {
-		t.Error("delete")
-	}
-	var wg sync.WaitGroup
-	for i := range 8 {
-		wg.Go(func() { s.Set("k", i); s.Get("k") })
-	}
-	wg.Wait()
 }

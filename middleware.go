@@ -32,7 +32,8 @@ type requestKey struct{}
 // and response writer; changes it makes to either (a new context, a
 // compressing writer) are visible to the rest of the chain. Errors from the
 // inner chain are rendered inside it, so the wrapped middleware sees the
-// final status.
+// final status, and then returned upward like any error (marked as
+// rendered), so nexios middleware outside it still sees them.
 func WrapMiddleware(m func(http.Handler) http.Handler) Middleware {
 	return func(next HandlerFunc) HandlerFunc {
 		inner := http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
@@ -46,6 +47,8 @@ func WrapMiddleware(m func(http.Handler) http.Handler) Middleware {
 			req.r, res.w = r, w
 			if err := next(req, res); err != nil {
 				req.app.HandleError(req, res, err)
+				// Travel on, so outer middleware sees the error too.
+				req.wrappedErr = &renderedError{err: err}
 			}
 			req.r, res.w = prevR, prevW
 		})
@@ -54,7 +57,9 @@ func WrapMiddleware(m func(http.Handler) http.Handler) Middleware {
 			r := req.Raw()
 			r = r.WithContext(context.WithValue(r.Context(), requestKey{}, req))
 			h.ServeHTTP(res.w, r)
-			return nil
+			err := req.wrappedErr
+			req.wrappedErr = nil
+			return err
 		}
 	}
 }

@@ -22,31 +22,25 @@ type Request struct {
 	params     tree.Params
 	handler    HandlerFunc
 	redirectTo string
+	wrappedErr error // an error rendered inside a WrapMiddleware, on its way up
 
 	query       url.Values
 	queryParsed bool
-	values      map[string]any
 	body        []byte
 	bodyRead    bool
 	bodyErr     error
-	bodyLimit   int64
 	limiter     limitedBody
 	form        url.Values
 	src         bindSource
-	deps        map[any]*depSlot
-	user        User
-	session     *Session
+	slots       []slot // Key values and dependencies of this request
 	cleanups    []func()
 	pathValues  bool
-	clientIP    string
-	scheme      string
 }
 
 func (q *Request) init(a *App, r *http.Request) {
 	q.app, q.r = a, r
-	q.bodyLimit = a.cfg.MaxBodyBytes
-	if r.Body != nil && r.Body != http.NoBody && q.bodyLimit > 0 {
-		q.limiter = limitedBody{rc: r.Body, n: q.bodyLimit, limit: q.bodyLimit, res: q.res}
+	if r.Body != nil && r.Body != http.NoBody {
+		q.limiter = limitedBody{rc: r.Body, q: q}
 		r.Body = &q.limiter
 	}
 }
@@ -54,8 +48,9 @@ func (q *Request) init(a *App, r *http.Request) {
 // release resets the request for the pool. Maps are kept and cleared so
 // that the next request reuses their storage.
 func (q *Request) release() {
-	if len(q.values) > 0 {
-		clear(q.values)
+	if len(q.slots) > 0 {
+		clear(q.slots) // drop references for the garbage collector
+		q.slots = q.slots[:0]
 	}
 	if q.queryParsed {
 		clear(q.query)
@@ -63,7 +58,7 @@ func (q *Request) release() {
 	}
 	q.r, q.app, q.route, q.handler = nil, nil, nil, nil
 	q.params.N = 0
-	q.redirectTo, q.clientIP, q.scheme = "", "", ""
+	q.redirectTo, q.wrappedErr = "", nil
 	if q.bodyRead {
 		q.body, q.bodyRead, q.bodyErr = nil, false, nil
 	}
@@ -72,10 +67,6 @@ func (q *Request) release() {
 	}
 	q.form = nil
 	q.pathValues = false
-	q.user, q.session = nil, nil
-	if len(q.deps) > 0 {
-		clear(q.deps)
-	}
 }
 
 // Raw returns the underlying *http.Request. Its PathValue method returns
@@ -99,6 +90,10 @@ func (q *Request) RemoteAddr() string { return q.r.RemoteAddr }
 
 // Host returns the host the request was sent to (the Host header).
 func (q *Request) Host() string { return q.r.Host }
+
+// Response returns the response to this request: typed handlers, which
+// return their body, set headers and cookies through it.
+func (q *Request) Response() *Response { return q.res }
 
 // App returns the application serving the request.
 func (q *Request) App() *App { return q.app }
@@ -309,12 +304,11 @@ func (q *Request) Cookie(name string) string {
 // Cookies returns every cookie sent with the request.
 func (q *Request) Cookies() []*http.Cookie { return q.r.Cookies() }
 
-// ClientIP returns the client's IP address: the peer address unless a
-// trusted-proxy middleware set another with SetClientIP.
+// ClientIP returns the client's IP address: the host part of the peer
+// address. A trusted-proxy middleware that knows better (middleware/proxy)
+// rewrites the request's RemoteAddr, so every reader, net/http code
+// included, sees the corrected address.
 func (q *Request) ClientIP() string {
-	if q.clientIP != "" {
-		return q.clientIP
-	}
 	host, _, err := net.SplitHostPort(q.r.RemoteAddr)
 	if err != nil {
 		return q.r.RemoteAddr
@@ -322,45 +316,17 @@ func (q *Request) ClientIP() string {
 	return host
 }
 
-// SetClientIP overrides ClientIP, for middleware that trusts a proxy's
-// X-Forwarded-For.
-func (q *Request) SetClientIP(ip string) { q.clientIP = ip }
-
-// Scheme returns "https" or "http": the connection's scheme unless a
-// trusted-proxy middleware set another with SetScheme.
+// Scheme returns "https" or "http": the request URL's scheme when a
+// trusted-proxy middleware set it (server requests otherwise have none),
+// else that of the connection.
 func (q *Request) Scheme() string {
 	switch {
-	case q.scheme != "":
-		return q.scheme
+	case q.r.URL.Scheme != "":
+		return q.r.URL.Scheme
 	case q.r.TLS != nil:
 		return "https"
 	}
 	return "http"
-}
-
-// SetScheme overrides Scheme.
-func (q *Request) SetScheme(s string) { q.scheme = s }
-
-// Set stores a per-request value, visible to later middleware and the
-// handler.
-func (q *Request) Set(key string, v any) {
-	if q.values == nil {
-		q.values = make(map[string]any)
-	}
-	q.values[key] = v
-}
-
-// Get returns a per-request value stored with Set.
-func (q *Request) Get(key string) (any, bool) {
-	v, ok := q.values[key]
-	return v, ok
-}
-
-// Value returns the per-request value key as a T, reporting false when it
-// is absent or of another type.
-func Value[T any](req *Request, key string) (T, bool) {
-	v, ok := req.values[key].(T)
-	return v, ok
 }
 
 // URLFor builds the path of a named route; see App.URLFor.

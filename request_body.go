@@ -9,22 +9,42 @@ import (
 	"net/http"
 	"net/url"
 	"strings"
+
+	"github.com/nexios-go/nexios/bind"
 )
 
-// limitedBody is a pooled stand-in for http.MaxBytesReader: it fails reads
-// past the limit with *http.MaxBytesError (rendered 413) and asks for the
-// connection to be closed.
+// limitedBody is a pooled stand-in for http.MaxBytesReader over the
+// request body. Its limit is the request's body limit (BodyLimit), found
+// at the first read, once routing has chosen the route whose override may
+// apply: whatever reads the body (Body, JSON, Bind, Form, uploads or
+// Raw().Body) obeys the one setting. A body declared larger than the limit
+// fails at the first read without reading anything (so a client waiting on
+// Expect: 100-continue is never told to send it), and one that grows past
+// the limit fails there with *http.MaxBytesError (rendered 413); both ask
+// for the connection to be closed.
 type limitedBody struct {
-	rc    io.ReadCloser
-	n     int64
-	limit int64
-	err   error
-	res   *Response
+	rc       io.ReadCloser
+	q        *Request
+	n        int64 // bytes left; meaningful once resolved
+	limit    int64 // <= 0: no limit
+	resolved bool
+	err      error
 }
 
 func (l *limitedBody) Read(p []byte) (int, error) {
+	if !l.resolved {
+		l.resolved = true
+		l.limit = l.q.BodyLimit()
+		l.n = l.limit
+		if l.limit > 0 && l.q.r.ContentLength > l.limit {
+			l.fail()
+		}
+	}
 	if l.err != nil {
 		return 0, l.err
+	}
+	if l.limit <= 0 {
+		return l.rc.Read(p)
 	}
 	if len(p) == 0 {
 		return 0, nil
@@ -40,33 +60,49 @@ func (l *limitedBody) Read(p []byte) (int, error) {
 	}
 	n = int(l.n)
 	l.n = 0
-	l.err = &http.MaxBytesError{Limit: l.limit}
-	if l.res != nil && !l.res.Committed() {
-		l.res.Header().Set("Connection", "close")
-	}
+	l.fail()
 	return n, l.err
+}
+
+func (l *limitedBody) fail() {
+	l.err = &http.MaxBytesError{Limit: l.limit}
+	if res := l.q.res; !res.Committed() {
+		// The rest of the body is not read: the connection cannot be reused.
+		res.Header().Set("Connection", "close")
+	}
 }
 
 func (l *limitedBody) Close() error { return l.rc.Close() }
 
-// SetBodyLimit changes the body size limit for this request (n <= 0: no
-// limit). Call it before the body is read, from middleware or a route.
-func (q *Request) SetBodyLimit(n int64) {
-	q.bodyLimit = n
-	if q.r.Body == &q.limiter {
-		if n <= 0 {
-			q.r.Body = q.limiter.rc
-			return
-		}
-		q.limiter.n, q.limiter.limit = n, n
-	} else if n > 0 && q.r.Body != nil && q.r.Body != http.NoBody {
-		q.limiter = limitedBody{rc: q.r.Body, n: n, limit: n, res: q.res}
-		q.r.Body = &q.limiter
+// bodyLimitKey holds a route's body limit (BodyLimit).
+var bodyLimitKey = NewKey[int64]("body-limit")
+
+// BodyLimit returns a route option that sets the largest request body the
+// route accepts, in bytes, overriding Config.MaxBodyBytes (negative: no
+// limit). Give it to RouterDefaults to set it for a whole router. It is
+// the one body-size setting: Body, JSON, Bind, Form, uploads, the
+// bodylimit middleware and direct reads of Raw().Body all obey it.
+//
+//	app.Post("/videos", upload, nexios.BodyLimit(2<<30))
+func BodyLimit(n int64) RouteOption { return bodyLimitKey.With(n) }
+
+// BodyLimit returns the request's body limit in bytes: the route's
+// BodyLimit, else Config.MaxBodyBytes; 0 or less means no limit.
+func (q *Request) BodyLimit() int64 {
+	if n, ok := bodyLimitKey.Route(q.route); ok {
+		return n
 	}
+	return q.app.cfg.MaxBodyBytes
 }
 
+// bodyChunk is the largest buffer allocated before any byte arrives: a
+// client that declares a large Content-Length and sends nothing must not
+// make the server reserve the declared size.
+const bodyChunk = 32 << 10
+
 // Body returns the whole request body, read once and cached. A body over
-// the limit is a 413 error.
+// the limit is a 413 error. Memory grows with the bytes received, never
+// with the length a client declares.
 func (q *Request) Body() ([]byte, error) {
 	if q.bodyRead {
 		return q.body, q.bodyErr
@@ -75,15 +111,9 @@ func (q *Request) Body() ([]byte, error) {
 	if q.r.Body == nil || q.r.Body == http.NoBody {
 		return nil, nil
 	}
-	if q.bodyLimit > 0 && q.r.ContentLength > q.bodyLimit {
-		q.bodyErr = NewHTTPError(http.StatusRequestEntityTooLarge,
-			fmt.Sprintf("request body of %d bytes exceeds the limit of %d bytes", q.r.ContentLength, q.bodyLimit))
-		return nil, q.bodyErr
-	}
 	var err error
-	if cl := q.r.ContentLength; cl > 0 {
-		// The length is known (and within the limit): read into an exact
-		// buffer instead of growing one.
+	if cl := q.r.ContentLength; cl > 0 && cl <= bodyChunk {
+		// A small known length: read into an exact buffer.
 		q.body = make([]byte, cl)
 		var n int
 		n, err = io.ReadFull(q.r.Body, q.body)
@@ -92,16 +122,20 @@ func (q *Request) Body() ([]byte, error) {
 		q.body, err = io.ReadAll(q.r.Body)
 	}
 	if err != nil {
-		var mbe *http.MaxBytesError
-		if errors.As(err, &mbe) {
-			err = NewHTTPError(http.StatusRequestEntityTooLarge,
-				fmt.Sprintf("request body exceeds the limit of %d bytes", mbe.Limit)).Wrap(err)
-		} else {
-			err = NewHTTPError(http.StatusBadRequest, "reading the request body failed").Wrap(err)
-		}
-		q.bodyErr = err
+		q.bodyErr = bodyReadError(err)
 	}
 	return q.body, q.bodyErr
+}
+
+// bodyReadError maps an error reading the body to a 413 (over the limit)
+// or 400 *HTTPError.
+func bodyReadError(err error) error {
+	var mbe *http.MaxBytesError
+	if errors.As(err, &mbe) {
+		return NewHTTPError(http.StatusRequestEntityTooLarge,
+			fmt.Sprintf("request body exceeds the limit of %d bytes", mbe.Limit)).Wrap(err)
+	}
+	return NewHTTPError(http.StatusBadRequest, "reading the request body failed").Wrap(err)
 }
 
 // ContentType returns the request's media type without parameters, lower
@@ -151,7 +185,7 @@ func (q *Request) JSON(v any) error {
 	if len(bytes.TrimSpace(body)) == 0 {
 		return NewHTTPError(http.StatusBadRequest, "request body is empty; expected JSON")
 	}
-	return q.app.binder.DecodeJSON(body, v)
+	return requestError(q.app.binder.DecodeJSON(body, v))
 }
 
 // Form parses an application/x-www-form-urlencoded or multipart/form-data
@@ -209,7 +243,18 @@ func (q *Request) FormValue(name string) string {
 // failed validate rules are 422 with every failing field.
 func (q *Request) Bind(v any) error {
 	q.src.q = q
-	return q.app.binder.Bind(&q.src, v)
+	return requestError(q.app.binder.Bind(&q.src, v))
+}
+
+// requestError turns the binder's unreadable-input error (400, 413, 415)
+// into an *HTTPError, so that one HandleError[*HTTPError] handler sees
+// every client error the framework produces besides validation failures.
+func requestError(err error) error {
+	var re *bind.RequestError
+	if err != nil && errors.As(err, &re) {
+		return &HTTPError{Status: re.Status, Detail: re.Msg, Err: err}
+	}
+	return err
 }
 
 // bindSource presents a Request to the binder without allocating.

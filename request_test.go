@@ -75,15 +75,16 @@ func TestQueryGetters(t *testing.T) {
 func TestHeadersCookiesClientIPValues(t *testing.T) {
 	t.Parallel()
 	app := nexios.New(nexios.Config{})
+	userID := nexios.NewKey[string]("user_id")
 	app.Use(func(next nexios.HandlerFunc) nexios.HandlerFunc {
 		return func(req *nexios.Request, res *nexios.Response) error {
-			req.Set("user_id", "12345")
+			userID.Set(req, "12345")
 			return next(req, res)
 		}
 	})
 	app.Get("/info", func(req *nexios.Request, res *nexios.Response) error {
-		uid, _ := nexios.Value[string](req, "user_id")
-		_, missing := nexios.Value[int](req, "user_id")
+		uid, _ := userID.Get(req)
+		_, missing := nexios.NewKey[string]("user_id").Get(req)
 		return res.JSON(map[string]any{
 			"agent": req.Header("X-Agent"), "cookie": req.Cookie("session_id"), "nocookie": req.Cookie("nope"),
 			"ip": req.ClientIP(), "scheme": req.Scheme(), "uid": uid, "wrongType": missing, "method": req.Method(),
@@ -176,13 +177,12 @@ func TestBodyHelpers(t *testing.T) {
 		return res.Text(req.FormValue("a") + "|" + req.FormValue("missing"))
 	})
 	app.Post("/big", func(req *nexios.Request, res *nexios.Response) error {
-		req.SetBodyLimit(1 << 20)
 		b, err := req.Body()
 		if err != nil {
 			return err
 		}
 		return res.Text(fmt.Sprint(len(b)))
-	})
+	}, nexios.BodyLimit(1<<20))
 	app.Post("/json", func(req *nexios.Request, res *nexios.Response) error {
 		var v []int
 		if err := req.JSON(&v); err != nil {

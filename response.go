@@ -39,6 +39,9 @@ func (r *Response) release() {
 	r.w = nil
 }
 
+// Request returns the request this response answers.
+func (r *Response) Request() *Request { return r.req }
+
 // Status sets the status code the next body writer sends, and returns r for
 // chaining: res.Status(201).JSON(user).
 func (r *Response) Status(code int) *Response {

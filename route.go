@@ -1,6 +1,7 @@
 package nexios
 
 import (
+	"net/http"
 	"errors"
 	"fmt"
 	"net/url"
@@ -20,7 +21,10 @@ type Route struct {
 	middleware []Middleware
 	tags       []string
 	params     []ParamInfo
-	meta       map[any]any
+	values     map[any]any // Key values at route scope
+	status     int         // success status of a typed handler (Status)
+	typed      bool        // registered with Handle/Get/Post/…
+	noContent  bool        // a typed handler whose Out is struct{}
 	doc        RouteDoc
 	requires   []Resolver
 	router     *Router
@@ -56,12 +60,6 @@ func Tags(tags ...string) RouteOption {
 	return func(r *Route) { r.tags = append(r.tags, tags...) }
 }
 
-// WithMeta attaches a value to the route under key, for packages that
-// extend routes (OpenAPI, auth). Read it back with Route.Meta.
-func WithMeta(key, value any) RouteOption {
-	return func(r *Route) { r.SetMeta(key, value) }
-}
-
 // Methods returns the route's methods ("*" for a mounted handler).
 func (r *Route) Methods() []string { return slices.Clone(r.methods) }
 
@@ -91,15 +89,20 @@ func (r *Route) Tags() []string {
 // IsMount reports whether the route serves a mounted http.Handler.
 func (r *Route) IsMount() bool { return r.mount }
 
-// Meta returns the value attached under key, or nil.
-func (r *Route) Meta(key any) any { return r.meta[key] }
-
-// SetMeta attaches value under key. Call it from route options only.
-func (r *Route) SetMeta(key, value any) {
-	if r.meta == nil {
-		r.meta = make(map[any]any)
+// SuccessStatus returns the status the route's handler answers with on
+// success, as far as the route knows it: the Status option, else for a
+// typed handler 204 when its output is struct{} and 200 otherwise. It is
+// 0 for a plain handler without a Status option, whose handler decides.
+func (r *Route) SuccessStatus() int {
+	switch {
+	case r.status != 0:
+		return r.status
+	case r.noContent:
+		return http.StatusNoContent
+	case r.typed:
+		return http.StatusOK
 	}
-	r.meta[key] = value
+	return 0
 }
 
 // Router returns the router the route was registered on.

@@ -6,7 +6,9 @@ import (
 )
 
 // RouteDoc is what the API documentation says about a route. Route options
-// fill it; the openapi package reads it with Route.Doc.
+// fill it; the openapi package reads it with Route.Doc. It only documents:
+// nothing in it changes what the route does (the success status of a
+// typed handler is its Status option or its output, see Typed).
 type RouteDoc struct {
 	Summary     string
 	Description string
@@ -16,21 +18,26 @@ type RouteDoc struct {
 	Deprecated  bool
 	// Exclude hides the route from the generated document.
 	Exclude bool
-	// Status is the success status of a typed handler (default 200).
-	Status int
 	// Input is the struct a typed handler binds: fields tagged path,
 	// query, header, cookie and form are parameters, the rest (json) the
 	// body. Nil when the route declares no input.
 	Input reflect.Type
 	// Body is the request body type, when not part of Input.
 	Body reflect.Type
-	// Output is the success response body type.
+	// Output is the success response body type (for a typed handler, its
+	// Out; for a plain one, the first 2xx Returns).
 	Output reflect.Type
 	// Responses documents other statuses.
 	Responses []ResponseDoc
 	// Security lists alternative security requirements: scheme name →
 	// scopes. An empty, non-nil list marks a public route on a secured API.
 	Security []map[string][]string
+	// Authenticated says the route rejects anonymous requests (set by the
+	// route option that enforces it, such as auth.Required), with the
+	// scopes it demands; the generator documents it with the API's
+	// default security schemes unless Security names others.
+	Authenticated bool
+	Scopes        []string
 }
 
 // ResponseDoc documents one response status of a route.
@@ -46,6 +53,7 @@ func (r *Route) Doc() RouteDoc {
 	d := r.doc
 	d.Responses = slices.Clone(d.Responses)
 	d.Security = slices.Clone(d.Security)
+	d.Scopes = slices.Clone(d.Scopes)
 	return d
 }
 
@@ -65,8 +73,9 @@ func Deprecated() RouteOption { return func(r *Route) { r.doc.Deprecated = true 
 func ExcludeFromSchema() RouteOption { return func(r *Route) { r.doc.Exclude = true } }
 
 // Status sets the success status a typed handler answers with (201 for a
-// create), and the documented success status.
-func Status(code int) RouteOption { return func(r *Route) { r.doc.Status = code } }
+// create); the documentation shows the same. For a plain handler, which
+// sets its own status, it documents the success status.
+func Status(code int) RouteOption { return func(r *Route) { r.status = code } }
 
 // Input declares, for the documentation, the struct a plain handler binds
 // (path, query, header, cookie, form and body fields).
@@ -80,18 +89,17 @@ func RequestBody[T any]() RouteOption {
 }
 
 // Returns documents a response: its status, description and body type T
-// (use struct{} for none). A 2xx status also sets the success output.
+// (use struct{} for none). It only documents: it never changes the status
+// a handler answers with. For a plain handler, the first 2xx status it
+// documents is the documented success response.
 func Returns[T any](status int, description string) RouteOption {
 	return func(r *Route) {
 		t := reflect.TypeFor[T]()
 		if t == reflect.TypeFor[struct{}]() {
 			t = nil
 		}
-		if status >= 200 && status < 300 && r.doc.Output == nil {
+		if status >= 200 && status < 300 && r.doc.Output == nil && !r.typed {
 			r.doc.Output = t
-			if r.doc.Status == 0 {
-				r.doc.Status = status
-			}
 		}
 		r.doc.Responses = append(r.doc.Responses, ResponseDoc{Status: status, Description: description, Type: t})
 	}
@@ -106,6 +114,17 @@ func Security(scheme string, scopes ...string) RouteOption {
 			scopes = []string{}
 		}
 		r.doc.Security = append(r.doc.Security, map[string][]string{scheme: scopes})
+	}
+}
+
+// Authenticated documents that the route rejects anonymous requests and
+// needs scopes. Options that enforce authentication (auth.Required) add
+// it, so the requirement is declared once; it does not enforce anything
+// itself.
+func Authenticated(scopes ...string) RouteOption {
+	return func(r *Route) {
+		r.doc.Authenticated = true
+		r.doc.Scopes = append(r.doc.Scopes, scopes...)
 	}
 }
 

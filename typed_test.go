@@ -2,8 +2,10 @@ package nexios_test
 
 import (
 	"errors"
+	"fmt"
 	"net/http"
 	"net/url"
+	"reflect"
 	"strings"
 	"testing"
 	"time"
@@ -225,7 +227,7 @@ func TestRouteDocRecorded(t *testing.T) {
 			continue
 		}
 		d := rt.Doc()
-		if d.Input == nil || d.Input.Name() != "createUser" || d.Output.Name() != "userOut" || d.Status != 201 || d.Summary != "Create user" {
+		if d.Input == nil || d.Input.Name() != "createUser" || d.Output.Name() != "userOut" || rt.SuccessStatus() != 201 || d.Summary != "Create user" {
 			t.Errorf("doc %+v", d)
 		}
 		return
@@ -263,5 +265,114 @@ func TestBindReportsTypeAndRuleErrorsTogether(t *testing.T) {
 	r := testclient.New(app).Get("/x?page=abc")
 	if r.Status != 422 || !strings.Contains(r.Text(), `"field":"page"`) || !strings.Contains(r.Text(), `"field":"X-Token"`) {
 		t.Errorf("%d %s", r.Status, r.Text())
+	}
+}
+
+// TestTypedSuccessResponse checks where a typed handler's success status
+// and headers come from: its Status option or its output, never its
+// documentation.
+func TestTypedSuccessResponse(t *testing.T) {
+	t.Parallel()
+	type item struct {
+		ID int `json:"id"`
+	}
+	type created struct {
+		ID       int          `json:"id"`
+		Status   int          `json:"-" status:""`
+		Location string       `json:"-" header:"Location"`
+		Count    int          `json:"-" header:"X-Count"`
+		Cookie   *http.Cookie `json:"-" header:"Set-Cookie"`
+	}
+	type echo struct { // one type as In and Out: its header field is input
+		Token string `header:"X-Token" json:"token"`
+	}
+	app := nexios.New(nexios.Config{Logger: quiet})
+	routes := map[string]*nexios.Route{
+		"status": nexios.Post(app, "/status", func(*nexios.Request, *struct{}) (*item, error) { return &item{1}, nil },
+			nexios.Status(201)),
+		"returns": nexios.Post(app, "/returns", func(*nexios.Request, *struct{}) (*item, error) { return &item{2}, nil },
+			nexios.Returns[item](201, "documented only")),
+		"empty": nexios.Delete(app, "/empty", func(*nexios.Request, *struct{}) (*struct{}, error) { return &struct{}{}, nil }),
+		"output": nexios.Post(app, "/output", func(req *nexios.Request, _ *struct{}) (*created, error) {
+			return &created{ID: 3, Status: 202, Location: "/items/3", Count: 7,
+				Cookie: &http.Cookie{Name: "refresh", Value: "r1", HttpOnly: true, SameSite: http.SameSiteStrictMode}}, nil
+		}),
+		"response": nexios.Post(app, "/response", func(req *nexios.Request, _ *struct{}) (*item, error) {
+			if err := req.Response().SetCookie(&http.Cookie{Name: "c", Value: "v"}); err != nil {
+				return nil, err
+			}
+			return &item{4}, nil
+		}),
+		"echo": nexios.Post(app, "/echo", func(_ *nexios.Request, in *echo) (*echo, error) { return in, nil }),
+	}
+	c := testclient.New(app)
+	for _, tc := range []struct {
+		path, route string
+		status      int
+		documented  int
+		body        string
+		headers     map[string]string
+	}{
+		{"/status", "status", 201, 201, `{"id":1}`, nil},
+		{"/returns", "returns", 200, 200, `{"id":2}`, nil},
+		{"/empty", "empty", 204, 204, ``, nil},
+		{"/output", "output", 202, 200, `{"id":3}`, map[string]string{"Location": "/items/3", "X-Count": "7",
+			"Set-Cookie": "refresh=r1; Path=/; HttpOnly; SameSite=Strict"}},
+		{"/response", "response", 200, 200, `{"id":4}`, map[string]string{"Set-Cookie": "c=v; Path=/; SameSite=Lax"}},
+		{"/echo", "echo", 200, 200, `{"token":"t"}`, map[string]string{"X-Token": ""}},
+	} {
+		method := "POST"
+		if tc.path == "/empty" {
+			method = "DELETE"
+		}
+		r := c.Do(method, tc.path, testclient.Header("X-Token", "t"))
+		if r.Status != tc.status || strings.TrimSpace(r.Text()) != tc.body {
+			t.Errorf("%s = %d %q, want %d %q", tc.path, r.Status, r.Text(), tc.status, tc.body)
+		}
+		for k, v := range tc.headers {
+			if got := r.Header.Get(k); got != v {
+				t.Errorf("%s: %s = %q, want %q", tc.path, k, got, v)
+			}
+		}
+		if got := routes[tc.route].SuccessStatus(); got != tc.documented {
+			t.Errorf("%s: SuccessStatus = %d, want %d", tc.path, got, tc.documented)
+		}
+	}
+	if got := nexios.OutputHeaders(reflect.TypeFor[created]()); strings.Join(got, ",") != "Location,X-Count,Set-Cookie" {
+		t.Errorf("OutputHeaders = %v", got)
+	}
+}
+
+// TestTypedOutputMisdeclared checks that an output whose metadata fields
+// are declared wrongly is refused at registration.
+func TestTypedOutputMisdeclared(t *testing.T) {
+	t.Parallel()
+	type statusInBody struct {
+		Status int `json:"status" status:""`
+	}
+	type badHeader struct {
+		When []int `json:"-" header:"X-When"`
+	}
+	type badCookie struct {
+		C *http.Cookie `json:"-" header:"X-Cookie"`
+	}
+	app := nexios.New(nexios.Config{})
+	for name, register := range map[string]func(){
+		"status in body": func() {
+			nexios.Get(app, "/a", func(*nexios.Request, *struct{}) (*statusInBody, error) { return nil, nil })
+		},
+		"header type": func() {
+			nexios.Get(app, "/b", func(*nexios.Request, *struct{}) (*badHeader, error) { return nil, nil })
+		},
+		"cookie header": func() {
+			nexios.Get(app, "/c", func(*nexios.Request, *struct{}) (*badCookie, error) { return nil, nil })
+		},
+	} {
+		if v := mustPanic(t, register); !strings.Contains(fmt.Sprint(v), "typed output") {
+			t.Errorf("%s: panic %v", name, v)
+		}
+	}
+	if len(app.Routes()) != 0 {
+		t.Errorf("misdeclared routes were registered: %d", len(app.Routes()))
 	}
 }

@@ -24,18 +24,15 @@ const (
 
 // UploadLimits bound what a multipart/form-data request may hold. Zero
 // fields take the route's limits (WithUploadLimits), then the defaults.
-// Each limit is checked while the body streams in, so an oversized upload
-// is refused as soon as it crosses the line, not after it has been read:
+// The whole body is capped by the request's body limit, the one
+// body-size setting (Config.MaxBodyBytes, or the route's BodyLimit). Each
+// limit is checked while the body streams in, so an oversized upload is
+// refused as soon as it crosses the line, not after it has been read:
 // sizes and counts answer 413 with a message naming the limit, a
 // malformed body 400.
 type UploadLimits struct {
-	// MaxBytes caps the whole body. Default: the request's body limit
-	// (Config.MaxBodyBytes, 10 MiB unless configured); negative: no limit.
-	// A value above the body limit raises it for this request, so a route
-	// that takes large uploads only needs this. A Content-Length above it
-	// is refused before anything is read.
-	MaxBytes int64
-	// MaxFileBytes caps each file. Default: MaxBytes; negative: no limit.
+	// MaxFileBytes caps each file. Default: the body limit; negative: no
+	// limit.
 	MaxFileBytes int64
 	// MaxFiles caps the number of files. Default 100; negative: no limit.
 	MaxFiles int
@@ -43,7 +40,8 @@ type UploadLimits struct {
 	// Default 1000; negative: no limit.
 	MaxParts int
 	// MaxFieldBytes caps the non-file values together; they are kept in
-	// memory. Default 1 MiB; negative: no limit (MaxBytes still applies).
+	// memory. Default 1 MiB; negative: no limit (the body limit still
+	// applies).
 	MaxFieldBytes int64
 	// MaxMemoryBytes is how many bytes of files, all files together, are
 	// kept in memory; a file that does not fit is written to a temporary
@@ -54,24 +52,20 @@ type UploadLimits struct {
 	TempDir string
 }
 
-type uploadLimitsKey struct{}
+// uploadLimitsKey holds a route's upload limits.
+var uploadLimitsKey = NewKey[UploadLimits]("upload-limits")
 
 // WithUploadLimits sets the upload limits of a route; Request.Files,
-// Request.File and Request.MultipartReader apply them.
+// Request.File and Request.MultipartReader apply them. Raise the body
+// limit of an upload route with BodyLimit.
 //
-//	app.Post("/videos", upload, nexios.WithUploadLimits(nexios.UploadLimits{
-//		MaxBytes: 2 << 30, MaxFiles: 1,
-//	}))
-func WithUploadLimits(l UploadLimits) RouteOption {
-	return WithMeta(uploadLimitsKey{}, l)
-}
+//	app.Post("/videos", upload, nexios.BodyLimit(2<<30),
+//		nexios.WithUploadLimits(nexios.UploadLimits{MaxFiles: 1}))
+func WithUploadLimits(l UploadLimits) RouteOption { return uploadLimitsKey.With(l) }
 
 // uploadLimits merges l over the route's limits and the defaults.
 func (q *Request) uploadLimits(l UploadLimits) UploadLimits {
-	var route UploadLimits
-	if q.route != nil {
-		route, _ = q.route.Meta(uploadLimitsKey{}).(UploadLimits)
-	}
+	route, _ := uploadLimitsKey.Route(q.route)
 	pick := func(a, b, def int64) int64 {
 		if a != 0 {
 			return a
@@ -81,12 +75,11 @@ func (q *Request) uploadLimits(l UploadLimits) UploadLimits {
 		}
 		return def
 	}
-	bodyLimit := q.bodyLimit
+	bodyLimit := q.BodyLimit()
 	if bodyLimit <= 0 {
 		bodyLimit = -1
 	}
-	l.MaxBytes = pick(l.MaxBytes, route.MaxBytes, bodyLimit)
-	l.MaxFileBytes = pick(l.MaxFileBytes, route.MaxFileBytes, l.MaxBytes)
+	l.MaxFileBytes = pick(l.MaxFileBytes, route.MaxFileBytes, bodyLimit)
 	l.MaxFiles = int(pick(int64(l.MaxFiles), int64(route.MaxFiles), DefaultMaxFiles))
 	l.MaxParts = int(pick(int64(l.MaxParts), int64(route.MaxParts), DefaultMaxParts))
 	l.MaxFieldBytes = pick(l.MaxFieldBytes, route.MaxFieldBytes, DefaultMaxFieldBytes)
@@ -97,9 +90,9 @@ func (q *Request) uploadLimits(l UploadLimits) UploadLimits {
 	return l
 }
 
-// uploadState is the per-request record of a multipart parse. It lives in
-// the request's dependency cache, which is keyed by pointer, so it needs no
-// field in Request and is dropped with the request.
+// uploadState is the per-request record of a multipart parse, kept under
+// a request key: it needs no field in Request and is dropped with the
+// request.
 type uploadState struct {
 	parsed    bool
 	streaming bool
@@ -107,10 +100,14 @@ type uploadState struct {
 	files     []*UploadedFile
 }
 
-var uploadStateDep = Depend(func(*Request) (*uploadState, error) { return &uploadState{}, nil })
+var uploadStateKey = NewKey[*uploadState]("uploads")
 
 func (q *Request) uploads() *uploadState {
-	st, _ := uploadStateDep.Get(q)
+	st, ok := uploadStateKey.Get(q)
+	if !ok {
+		st = &uploadState{}
+		uploadStateKey.Set(q, st)
+	}
 	return st
 }
 
@@ -230,7 +227,8 @@ func (q *Request) parseMultipart(l UploadLimits, st *uploadState) error {
 // still apply to each part. Files and Form cannot be used on the same
 // request afterwards (Form returns no values).
 //
-//	mr, err := req.MultipartReader(nexios.UploadLimits{MaxBytes: 10 << 30})
+//	// on a route registered with nexios.BodyLimit(10 << 30)
+//	mr, err := req.MultipartReader(nexios.UploadLimits{})
 //	if err != nil {
 //		return err
 //	}
@@ -286,11 +284,8 @@ func (q *Request) newMultipartReader(l UploadLimits) (*MultipartReader, error) {
 	if err != nil || params["boundary"] == "" {
 		return nil, NewHTTPError(http.StatusBadRequest, "multipart/form-data body without a valid boundary")
 	}
-	if l.MaxBytes > 0 && q.r.ContentLength > l.MaxBytes {
-		return nil, tooLarge(fmt.Sprintf("request body of %d bytes exceeds the upload limit of %d bytes", q.r.ContentLength, l.MaxBytes))
-	}
-	if l.MaxBytes != q.bodyLimit && !(l.MaxBytes < 0 && q.bodyLimit <= 0) {
-		q.SetBodyLimit(max(l.MaxBytes, 0))
+	if limit := q.BodyLimit(); limit > 0 && q.r.ContentLength > limit {
+		return nil, tooLarge(fmt.Sprintf("request body of %d bytes exceeds the limit of %d bytes", q.r.ContentLength, limit))
 	}
 	body := q.r.Body
 	if body == nil {
@@ -324,7 +319,7 @@ func bodyError(err error) error {
 }
 
 // Next returns the next part, or io.EOF after the last. The previous part
-// is discarded (its unread bytes still count towards MaxBytes).
+// is discarded (its unread bytes still count towards the body limit).
 func (m *MultipartReader) Next() (*Part, error) {
 	for {
 		if m.cur != nil {

@@ -96,7 +96,7 @@ func TestMultipartReader(t *testing.T) {
 	dir := t.TempDir()
 	app := nexios.New(nexios.Config{Logger: discardLogger})
 	app.Post("/stream", func(req *nexios.Request, res *nexios.Response) error {
-		mr, err := req.MultipartReader(nexios.UploadLimits{MaxBytes: 64 << 20, MaxFileBytes: 8 << 20})
+		mr, err := req.MultipartReader(nexios.UploadLimits{MaxFileBytes: 8 << 20})
 		if err != nil {
 			return err
 		}

@@ -36,7 +36,7 @@ func describeFiles(files []*nexios.UploadedFile) ([]fileInfo, error) {
 	return out, nil
 }
 
-func uploadApp(limits nexios.UploadLimits) *nexios.App {
+func uploadApp(limits nexios.UploadLimits, opts ...nexios.RouteOption) *nexios.App {
 	app := nexios.New(nexios.Config{Logger: discardLogger})
 	app.Post("/upload", func(req *nexios.Request, res *nexios.Response) error {
 		files, err := req.Files()
@@ -48,7 +48,7 @@ func uploadApp(limits nexios.UploadLimits) *nexios.App {
 			return err
 		}
 		return res.JSON(map[string]any{"files": infos, "note": req.FormValue("note")})
-	}, nexios.WithUploadLimits(limits))
+	}, append(opts, nexios.WithUploadLimits(limits))...)
 	return app
 }
 
@@ -213,7 +213,7 @@ func TestUploadLargeFileBoundedMemory(t *testing.T) {
 			return err
 		}
 		return res.JSON(map[string]any{"size": f.Size, "saved": fi.Size(), "note": req.FormValue("note")})
-	}, nexios.WithUploadLimits(nexios.UploadLimits{MaxBytes: 64 << 20, TempDir: tmp}))
+	}, nexios.BodyLimit(64<<20), nexios.WithUploadLimits(nexios.UploadLimits{TempDir: tmp}))
 
 	ct, b := streamedUpload(size)
 	defer b.Close()
@@ -239,19 +239,20 @@ func TestUploadLimits(t *testing.T) {
 	cases := []struct {
 		name   string
 		limits nexios.UploadLimits
+		body   int64 // the route's body limit, 0 for the app's
 		files  int
 		fields int
 		size   int
 		status int
 		detail string
 	}{
-		{"total", nexios.UploadLimits{MaxBytes: 1000}, 1, 0, 5000, 413, "exceeds the upload limit of 1000 bytes"},
-		{"per file", nexios.UploadLimits{MaxFileBytes: 1000}, 1, 0, 5000, 413, `file \"f0.bin\" exceeds the limit of 1000 bytes per file`},
-		{"file count", nexios.UploadLimits{MaxFiles: 2}, 3, 0, 10, 413, "too many files in the multipart body: the limit is 2"},
-		{"part count", nexios.UploadLimits{MaxParts: 3}, 2, 2, 10, 413, "too many parts in the multipart body: the limit is 3"},
-		{"fields", nexios.UploadLimits{MaxFieldBytes: 150}, 0, 2, 0, 413, "form fields exceed the limit of 150 bytes"},
-		{"within", nexios.UploadLimits{MaxFiles: 2, MaxParts: 4, MaxFileBytes: 10}, 2, 2, 10, 200, ""},
-		{"negative is no limit", nexios.UploadLimits{MaxFiles: -1, MaxParts: -1, MaxFieldBytes: -1, MaxFileBytes: -1}, 150, 20, 10, 200, ""},
+		{"total", nexios.UploadLimits{}, 1000, 1, 0, 5000, 413, "exceeds the limit of 1000 bytes"},
+		{"per file", nexios.UploadLimits{MaxFileBytes: 1000}, 0, 1, 0, 5000, 413, `file \"f0.bin\" exceeds the limit of 1000 bytes per file`},
+		{"file count", nexios.UploadLimits{MaxFiles: 2}, 0, 3, 0, 10, 413, "too many files in the multipart body: the limit is 2"},
+		{"part count", nexios.UploadLimits{MaxParts: 3}, 0, 2, 2, 10, 413, "too many parts in the multipart body: the limit is 3"},
+		{"fields", nexios.UploadLimits{MaxFieldBytes: 150}, 0, 0, 2, 0, 413, "form fields exceed the limit of 150 bytes"},
+		{"within", nexios.UploadLimits{MaxFiles: 2, MaxParts: 4, MaxFileBytes: 10}, 0, 2, 2, 10, 200, ""},
+		{"negative is no limit", nexios.UploadLimits{MaxFiles: -1, MaxParts: -1, MaxFieldBytes: -1, MaxFileBytes: -1}, 0, 150, 20, 10, 200, ""},
 	}
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {
@@ -264,7 +265,11 @@ func TestUploadLimits(t *testing.T) {
 			for i := range tc.files {
 				files = append(files, testclient.File{Field: "f", Filename: fmt.Sprintf("f%d.bin", i), Content: bytes.Repeat([]byte("y"), tc.size)})
 			}
-			r := testclient.New(uploadApp(tc.limits)).Post("/upload", testclient.Multipart(fields, files...))
+			var opts []nexios.RouteOption
+			if tc.body != 0 {
+				opts = append(opts, nexios.BodyLimit(tc.body))
+			}
+			r := testclient.New(uploadApp(tc.limits, opts...)).Post("/upload", testclient.Multipart(fields, files...))
 			if r.Status != tc.status || !strings.Contains(r.Text(), tc.detail) {
 				t.Fatalf("status %d %q, want %d with %q", r.Status, r.Text(), tc.status, tc.detail)
 			}
@@ -284,13 +289,14 @@ func TestUploadRejectedEarly(t *testing.T) {
 	cases := []struct {
 		name    string
 		limits  nexios.UploadLimits
+		body    int64
 		chunked bool
 		maxRead int64
 		detail  string
 	}{
-		{"content-length over the total", nexios.UploadLimits{MaxBytes: 1 << 20}, false, 0, "request body of"},
-		{"chunked over the total", nexios.UploadLimits{MaxBytes: 1 << 20}, true, 2 << 20, "request body exceeds the limit of 1048576 bytes"},
-		{"chunked over the per-file limit", nexios.UploadLimits{MaxBytes: 64 << 20, MaxFileBytes: 1 << 20}, true, 2 << 20, "per file"},
+		{"content-length over the total", nexios.UploadLimits{}, 1 << 20, false, 0, "request body of"},
+		{"chunked over the total", nexios.UploadLimits{}, 1 << 20, true, 2 << 20, "request body exceeds the limit of 1048576 bytes"},
+		{"chunked over the per-file limit", nexios.UploadLimits{MaxFileBytes: 1 << 20}, 64 << 20, true, 2 << 20, "per file"},
 	}
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {
@@ -305,7 +311,7 @@ func TestUploadRejectedEarly(t *testing.T) {
 				req.ContentLength = -1
 			}
 			w := httptest.NewRecorder()
-			uploadApp(tc.limits).ServeHTTP(w, req)
+			uploadApp(tc.limits, nexios.BodyLimit(tc.body)).ServeHTTP(w, req)
 			if w.Code != 413 || !strings.Contains(w.Body.String(), tc.detail) {
 				t.Fatalf("status %d %q, want 413 with %q", w.Code, w.Body, tc.detail)
 			}

@@ -29,14 +29,17 @@ func (Anonymous) DisplayName() string { return "anonymous" }
 // Scopes returns nil.
 func (Anonymous) Scopes() []string { return nil }
 
+// UserKey holds the request's user. Authentication middleware sets it
+// (UserKey.Set(req, u)); handlers read it with Request.User. It is the one
+// feature key the kernel declares, because identity cuts across every
+// feature: rate limits, logs, templates and audits all ask who is acting.
+var UserKey = NewKey[User]("user")
+
 // User returns the request's user: the one authentication middleware set,
 // or Anonymous.
 func (q *Request) User() User {
-	if q.user == nil {
-		return Anonymous{}
+	if u, ok := UserKey.Get(q); ok && u != nil {
+		return u
 	}
-	return q.user
+	return Anonymous{}
 }
-
-// SetUser sets the request's user; authentication middleware calls it.
-func (q *Request) SetUser(u User) { q.user = u }

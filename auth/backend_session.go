@@ -9,6 +9,7 @@ import (
 	"strconv"
 
 	"github.com/nexios-go/nexios"
+	"github.com/nexios-go/nexios/session"
 )
 
 // SessionBackend authenticates by a user id kept in the session (seed 000
@@ -56,7 +57,7 @@ var errNoSession = errors.New("auth: SessionBackend needs the session middleware
 
 // Authenticate implements Backend.
 func (b *SessionBackend) Authenticate(req *nexios.Request) (nexios.User, error) {
-	s := req.Session()
+	s := session.From(req)
 	if s == nil {
 		return nil, errNoSession
 	}
@@ -100,7 +101,7 @@ func (b *SessionBackend) Challenge(error) string {
 // fixation), stores u's identity (and fingerprint) and sets req.User() for
 // the rest of the request.
 func (b *SessionBackend) Login(req *nexios.Request, u nexios.User) error {
-	s := req.Session()
+	s := session.From(req)
 	if s == nil {
 		return errNoSession
 	}
@@ -109,17 +110,17 @@ func (b *SessionBackend) Login(req *nexios.Request, u nexios.User) error {
 	if b.Fingerprint != nil {
 		s.Set(fingerprintKey, b.Fingerprint(u))
 	}
-	req.SetUser(u)
+	nexios.UserKey.Set(req, u)
 	return nil
 }
 
 // Logout ends the session (store entry and cookie) and makes the rest of
 // the request anonymous.
 func (b *SessionBackend) Logout(req *nexios.Request) {
-	if s := req.Session(); s != nil {
+	if s := session.From(req); s != nil {
 		s.Destroy()
 	}
-	req.SetUser(nexios.Anonymous{})
+	nexios.UserKey.Set(req, nexios.Anonymous{})
 }
 
 // idString turns a stored user id back into a string: session values went

@@ -42,8 +42,8 @@ func (f BackendFunc) Authenticate(req *nexios.Request) (nexios.User, error) { re
 // Challenge returns "".
 func (f BackendFunc) Challenge(error) string { return "" }
 
-// stateKey holds the *result of the authentication middleware.
-const stateKey = "nexios.auth"
+// resultKey holds the *result of the authentication middleware.
+var resultKey = nexios.NewKey[*result]("auth.result")
 
 // result is what the middleware found, for Require and Info.
 type result struct {
@@ -72,8 +72,7 @@ func InfoOf(req *nexios.Request) Info {
 }
 
 func resultOf(req *nexios.Request) *result {
-	r, _ := nexios.Value[*result](req, stateKey)
-	return r
+	return resultKey.Value(req)
 }
 
 // Middleware returns the authentication middleware, Nexios'
@@ -103,7 +102,7 @@ func Middleware(backends ...Backend) (nexios.Middleware, error) {
 	return func(next nexios.HandlerFunc) nexios.HandlerFunc {
 		return func(req *nexios.Request, res *nexios.Response) error {
 			r := &result{backends: backends}
-			req.Set(stateKey, r)
+			resultKey.Set(req, r)
 			for i, b := range backends {
 				u, err := b.Authenticate(req)
 				if err != nil {
@@ -117,7 +116,7 @@ func Middleware(backends ...Backend) (nexios.Middleware, error) {
 				}
 				if u != nil && u.IsAuthenticated() {
 					r.by = b
-					req.SetUser(u)
+					nexios.UserKey.Set(req, u)
 					break
 				}
 			}
@@ -210,11 +209,20 @@ func Require(scopes ...string) nexios.Middleware {
 	}
 }
 
-// Required is Require as a route option:
+// Required is Require as a route option, which also documents the
+// requirement (nexios.Authenticated): the OpenAPI document shows the API's
+// security schemes with these scopes and a 401 response, from this one
+// declaration. On a router, give it to nexios.RouterDefaults.
 //
 //	app.Get("/admin", h, auth.Required("admin"))
+//	api := nexios.NewRouter("/api", nexios.RouterDefaults(auth.Required()))
 func Required(scopes ...string) nexios.RouteOption {
-	return nexios.WithMiddleware(Require(scopes...))
+	enforce := nexios.WithMiddleware(Require(scopes...))
+	document := nexios.Authenticated(scopes...)
+	return func(rt *nexios.Route) {
+		enforce(rt)
+		document(rt)
+	}
 }
 
 // quote returns s as a quoted-string for an auth-param (RFC 9110 §11.2).

@@ -210,7 +210,7 @@ func TestRequireWithoutMiddleware(t *testing.T) {
 	own := quietApp()
 	own.Use(func(next nexios.HandlerFunc) nexios.HandlerFunc {
 		return func(req *nexios.Request, res *nexios.Response) error {
-			req.SetUser(auth.SimpleUser{ID: "me"})
+			nexios.UserKey.Set(req, auth.SimpleUser{ID: "me"})
 			return next(req, res)
 		}
 	})

@@ -70,7 +70,7 @@ func sessionApp(t testing.TB, store session.Store, clk *clock, db *accounts) *ne
 	app.Use(nexios.Must(session.New(session.Config{Store: store, Now: clk.Now, IdleTimeout: time.Hour})))
 	app.Use(nexios.Must(auth.Middleware(backend)))
 	app.Get("/visit", func(req *nexios.Request, res *nexios.Response) error {
-		req.Session().Set("visited", true) // an anonymous session
+		session.From(req).Set("visited", true) // an anonymous session
 		return res.NoContent()
 	})
 	app.Post("/login", func(req *nexios.Request, res *nexios.Response) error {

@@ -3,6 +3,7 @@ package openapi
 import (
 	"errors"
 	"fmt"
+	"maps"
 	"net/http"
 	"reflect"
 	"regexp"
@@ -252,7 +253,7 @@ func (g *generator) operation(op *operation) error {
 	if err != nil {
 		return err
 	}
-	g.responses(oc, doc, input != nil || body != nil, secured)
+	g.responses(oc, rt, doc, input != nil || body != nil, secured)
 	return g.r.AddOperation(oc)
 }
 
@@ -261,6 +262,14 @@ func (g *generator) operation(op *operation) error {
 func (g *generator) security(o *openapi31.Operation, doc nexios.RouteDoc) (bool, error) {
 	eff := g.cfg.DefaultSecurity
 	switch {
+	case doc.Security == nil && doc.Authenticated:
+		// Declared by the option that enforces it (auth.Required): the
+		// API's schemes, with the route's scopes.
+		if reqs := g.authRequirements(doc.Scopes); len(reqs) > 0 {
+			eff = reqs
+			o.Security = reqs
+		}
+		return true, nil
 	case doc.Security == nil:
 	case len(doc.Security) == 0:
 		eff = nil
@@ -285,6 +294,32 @@ func (g *generator) security(o *openapi31.Operation, doc nexios.RouteDoc) (bool,
 	return len(eff) > 0, nil
 }
 
+// authRequirements lists the requirements of a route that rejects
+// anonymous requests: the default security's alternatives (anonymous ones
+// dropped), or one per declared scheme, each with scopes.
+func (g *generator) authRequirements(scopes []string) []map[string][]string {
+	if scopes == nil {
+		scopes = []string{}
+	}
+	var out []map[string][]string
+	for _, alt := range g.cfg.DefaultSecurity {
+		if len(alt) == 0 {
+			continue
+		}
+		req := make(map[string][]string, len(alt))
+		for name := range alt {
+			req[name] = scopes
+		}
+		out = append(out, req)
+	}
+	if len(out) == 0 {
+		for _, name := range slices.Sorted(maps.Keys(g.cfg.SecuritySchemes)) {
+			out = append(out, map[string][]string{name: scopes})
+		}
+	}
+	return out
+}
+
 // response is one documented status.
 type response struct {
 	status int
@@ -297,10 +332,17 @@ type response struct {
 // with doc.Output; 204 has no body), the route's other responses, a 422
 // ValidationProblem for routes that bind input, a 401 Problem for
 // secured routes and a default Problem for any other error.
-func (g *generator) responses(oc oa.OperationContext, doc nexios.RouteDoc, binds, secured bool) {
-	status := doc.Status
+func (g *generator) responses(oc oa.OperationContext, rt *nexios.Route, doc nexios.RouteDoc, binds, secured bool) {
+	status := rt.SuccessStatus()
 	if status == 0 {
+		// A plain handler: its first documented 2xx, else 200.
 		status = http.StatusOK
+		for _, rd := range doc.Responses {
+			if rd.Status >= 200 && rd.Status < 300 {
+				status = rd.Status
+				break
+			}
+		}
 	}
 	list := []*response{{status: status, typ: doc.Output}}
 	find := func(s int) *response {

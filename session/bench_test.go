@@ -18,7 +18,7 @@ func benchSessionLoad(b *testing.B, store session.Store) {
 	app := nexios.New(nexios.Config{})
 	app.Use(nexios.Must(session.New(session.Config{Store: store})))
 	app.Get("/me", func(req *nexios.Request, res *nexios.Response) error {
-		id, _ := req.Session().GetInt("user_id")
+		id, _ := session.From(req).GetInt("user_id")
 		if id != 42 {
 			return nexios.NewHTTPError(http.StatusUnauthorized, "")
 		}
@@ -77,8 +77,8 @@ func BenchmarkSessionSave(b *testing.B) {
 	app := nexios.New(nexios.Config{})
 	app.Use(nexios.Must(session.New(session.Config{Store: s})))
 	app.Get("/count", func(req *nexios.Request, res *nexios.Response) error {
-		n, _ := req.Session().GetInt("n")
-		req.Session().Set("n", n+1)
+		n, _ := session.From(req).GetInt("n")
+		session.From(req).Set("n", n+1)
 		return res.Text("ok")
 	})
 	now := time.Now()

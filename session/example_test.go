@@ -19,8 +19,8 @@ func Example() {
 	app := nexios.New(nexios.Config{Logger: slog.New(slog.DiscardHandler)})
 	app.Use(nexios.Must(session.New(session.Config{Store: store, CookieName: "test_session"})))
 	app.Get("/visits", func(req *nexios.Request, res *nexios.Response) error {
-		n, _ := req.Session().GetInt("visits")
-		req.Session().Set("visits", n+1)
+		n, _ := session.From(req).GetInt("visits")
+		session.From(req).Set("visits", n+1)
 		return res.JSON(map[string]int{"visits": n + 1})
 	})
 
@@ -49,19 +49,19 @@ func ExampleNewCookieStore() {
 	app := nexios.New(nexios.Config{Logger: slog.New(slog.DiscardHandler)})
 	app.Use(nexios.Must(session.New(session.Config{Store: store})))
 	app.Post("/login", func(req *nexios.Request, res *nexios.Response) error {
-		req.Session().Regenerate() // against session fixation
-		req.Session().Set("user_id", 1)
+		session.From(req).Regenerate() // against session fixation
+		session.From(req).Set("user_id", 1)
 		return res.NoContent()
 	})
 	app.Get("/me", func(req *nexios.Request, res *nexios.Response) error {
-		id, ok := req.Session().GetInt("user_id")
+		id, ok := session.From(req).GetInt("user_id")
 		if !ok {
 			return nexios.NewHTTPError(http.StatusUnauthorized, "Not authenticated")
 		}
 		return res.JSON(map[string]int{"user_id": id})
 	})
 	app.Post("/logout", func(req *nexios.Request, res *nexios.Response) error {
-		req.Session().Destroy()
+		session.From(req).Destroy()
 		return res.NoContent()
 	})
 
@@ -84,11 +84,11 @@ func ExampleNew_flash() {
 	app := nexios.New(nexios.Config{Logger: slog.New(slog.DiscardHandler)})
 	app.Use(nexios.Must(session.New(session.Config{Store: store})))
 	app.Post("/items", func(req *nexios.Request, res *nexios.Response) error {
-		req.Session().AddFlash("Item saved")
+		session.From(req).AddFlash("Item saved")
 		return res.Redirect("/items", http.StatusSeeOther)
 	})
 	app.Get("/items", func(req *nexios.Request, res *nexios.Response) error {
-		return res.JSON(map[string]any{"flashes": req.Session().Flashes()})
+		return res.JSON(map[string]any{"flashes": session.From(req).Flashes()})
 	})
 	c := testclient.New(app)
 	fmt.Print(c.Post("/items").Text()) // follows the redirect

@@ -97,40 +97,40 @@ func testApp(t testing.TB, cfg session.Config, logs *logBuffer) *nexios.App {
 	app := nexios.New(nexios.Config{Logger: slog.New(h)})
 	app.Use(nexios.Must(session.New(cfg)))
 	values := func(req *nexios.Request, res *nexios.Response) error {
-		s := req.Session()
+		s := session.From(req)
 		n, _ := s.GetInt("n")
 		uid, _ := s.GetInt("user_id")
 		return res.JSON(map[string]any{"n": n, "user_id": uid, "new": s.IsNew()})
 	}
 	app.Get("/count", func(req *nexios.Request, res *nexios.Response) error {
-		n, _ := req.Session().GetInt("n")
-		req.Session().Set("n", n+1)
+		n, _ := session.From(req).GetInt("n")
+		session.From(req).Set("n", n+1)
 		return values(req, res)
 	})
 	app.Get("/peek", values)
 	app.Post("/login", func(req *nexios.Request, res *nexios.Response) error {
-		req.Session().Regenerate()
-		req.Session().Set("user_id", 7)
+		session.From(req).Regenerate()
+		session.From(req).Set("user_id", 7)
 		return values(req, res)
 	})
 	app.Post("/logout", func(req *nexios.Request, res *nexios.Response) error {
-		req.Session().Destroy()
+		session.From(req).Destroy()
 		return res.JSON(map[string]string{"message": "bye"})
 	})
 	app.Get("/clear", func(req *nexios.Request, res *nexios.Response) error {
-		req.Session().Clear()
+		session.From(req).Clear()
 		return res.NoContent()
 	})
 	app.Get("/flash", func(req *nexios.Request, res *nexios.Response) error {
 		if m := req.Query("add"); m != "" {
-			req.Session().AddFlash(m)
+			session.From(req).AddFlash(m)
 			return res.NoContent()
 		}
-		return res.JSON(req.Session().Flashes())
+		return res.JSON(session.From(req).Flashes())
 	})
 	app.Get("/raw", func(req *nexios.Request, res *nexios.Response) error {
 		// A handler that writes the body itself, net/http style.
-		req.Session().Set("n", 100)
+		session.From(req).Set("n", 100)
 		res.Header().Set("Content-Type", "application/json")
 		_, err := res.Write([]byte(`{"raw":true}`))
 		return err
@@ -139,16 +139,16 @@ func testApp(t testing.TB, cfg session.Config, logs *logBuffer) *nexios.App {
 		if err := res.Text("streamed"); err != nil {
 			return err
 		}
-		n, _ := req.Session().GetInt("n")
-		req.Session().Set("n", n+10) // after the response was committed
+		n, _ := session.From(req).GetInt("n")
+		session.From(req).Set("n", n+10) // after the response was committed
 		return nil
 	})
 	app.Get("/fail", func(req *nexios.Request, res *nexios.Response) error {
-		req.Session().Set("n", 999)
+		session.From(req).Set("n", 999)
 		return nexios.NewHTTPError(http.StatusInternalServerError, "boom")
 	})
 	app.Get("/reject", func(req *nexios.Request, res *nexios.Response) error {
-		req.Session().AddFlash("try again")
+		session.From(req).AddFlash("try again")
 		return nexios.NewHTTPError(http.StatusBadRequest, "bad input")
 	})
 	return app

@@ -1,5 +1,5 @@
 // Package session gives each client a session: server-side data tied to a
-// cookie, loaded before the handler as req.Session() and saved after it,
+// cookie, loaded before the handler as From(req) and saved after it,
 // the Go form of Nexios' SessionMiddleware.
 //
 //	store := session.NewMemoryStore(session.MemoryConfig{})
@@ -7,7 +7,7 @@
 //	app.Use(nexios.Must(session.New(session.Config{Store: store})))
 //
 //	app.Post("/login", func(req *nexios.Request, res *nexios.Response) error {
-//		s := req.Session()
+//		s := From(req)
 //		s.Regenerate() // new id on login, against session fixation
 //		s.Set("user_id", 42)
 //		return res.JSON(map[string]any{"ok": true})
@@ -77,7 +77,7 @@ type Config struct {
 	AbsoluteTimeout time.Duration
 
 	// Skip, when it returns true, runs the request without a session
-	// (req.Session() is nil). Default: never.
+	// (From(req) is nil). Default: never.
 	Skip func(*nexios.Request) bool
 	// Now returns the current time. Default time.Now; tests inject a
 	// clock.
@@ -158,8 +158,11 @@ func New(cfg Config) (nexios.Middleware, error) {
 }
 
 // From returns the request's session, or nil when the session middleware
-// does not run for the route. It is req.Session().
-func From(req *nexios.Request) *nexios.Session { return req.Session() }
+// does not run for the route. It is From(req).
+func From(req *nexios.Request) *Session { return sessionKey.Value(req) }
+
+// sessionKey holds the request's session.
+var sessionKey = nexios.NewKey[*Session]("session")
 
 func (m *middleware) handle(next nexios.HandlerFunc) nexios.HandlerFunc {
 	return func(req *nexios.Request, res *nexios.Response) error {
@@ -219,15 +222,15 @@ func (m *middleware) load(req *nexios.Request, res *nexios.Response) (*state, er
 				_ = m.store.Delete(req.Context(), token)
 			case err == nil:
 				st.token, st.stale, st.created, st.lastSeen = token, false, rec.CreatedAt, rec.LastSeen
-				st.sess = nexios.NewSession(rec.ID, rec.Values, rec.CreatedAt)
+				st.sess = newSession(rec.ID, rec.Values, rec.CreatedAt)
 			case !errors.Is(err, ErrNotFound):
 				return nil, fmt.Errorf("session: loading: %w", err)
 			}
 		}
 	}
 	if st.sess == nil {
-		st.sess, st.created = nexios.NewSession("", nil, now), now
+		st.sess, st.created = newSession("", nil, now), now
 	}
-	req.SetSession(st.sess)
+	sessionKey.Set(req, st.sess)
 	return st, nil
 }

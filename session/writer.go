@@ -17,7 +17,7 @@ type state struct {
 	m        *middleware
 	req      *nexios.Request
 	res      *nexios.Response
-	sess     *nexios.Session
+	sess     *Session
 	token    string    // the cookie value the store accepted (or issued)
 	stale    bool      // the client sent a cookie that names no live session
 	created  time.Time // start of the absolute timeout
@@ -45,7 +45,7 @@ func (st *state) commit(status int) error {
 // line with the session.
 func (st *state) save(sendCookie bool) error {
 	ctx := st.req.Context()
-	s := st.sess.State()
+	s := st.sess.snapshot()
 	now := st.m.now()
 	switch {
 	case s.Destroyed, s.Modified && len(s.Values) == 0 && !s.Regenerate:
@@ -57,7 +57,7 @@ func (st *state) save(sendCookie bool) error {
 			st.stale = true
 		}
 		st.token = ""
-		st.sess.Saved("")
+		st.sess.saved("")
 	case s.Regenerate:
 		// A new id for the same data; the old one must die with it, or a
 		// planted (fixated) id would stay logged in.
@@ -95,7 +95,7 @@ func (st *state) write(rec *Record, now time.Time, sendCookie bool) error {
 	}
 	changed := token != st.token
 	st.token, st.stale, st.lastSeen = token, false, now
-	st.sess.Saved(rec.ID)
+	st.sess.saved(rec.ID)
 	if sendCookie {
 		st.cookie(token, ttl)
 	} else if changed {
@@ -142,7 +142,7 @@ func (st *state) finish(err error) error {
 		}
 		return err
 	}
-	s := st.sess.State()
+	s := st.sess.snapshot()
 	if st.failed || !s.Modified {
 		return err
 	}

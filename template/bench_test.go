@@ -56,9 +56,9 @@ func BenchmarkRenderRequest(b *testing.B) {
 				b.Fatal(err)
 			}
 			app := nexios.New(nexios.Config{Logger: slog.New(slog.DiscardHandler)})
-			nexios.UseTemplates(app, e)
+			template.Use(app, e)
 			app.Get("/", func(req *nexios.Request, res *nexios.Response) error {
-				return res.Render("pages/home.html", homeData)
+				return template.Render(res, "pages/home.html", homeData)
 			})
 			req := httptest.NewRequest("GET", "/", nil)
 			w := &discard{h: http.Header{}}

@@ -37,7 +37,7 @@
 // filters: {{.Price | currency}}. Built-ins: upper, lower, trim, truncate,
 // default, join and dict. Config.Globals are values in every render and
 // Config.ContextProcessors compute values from the request (the current
-// user, a CSRF token) for every render through Response.Render.
+// user, a CSRF token) for every render through Render.
 //
 // # Use with nexios
 //
@@ -45,9 +45,9 @@
 //	if err != nil {
 //		log.Fatal(err)
 //	}
-//	nexios.UseTemplates(app, engine)
+//	template.Use(app, engine)
 //	app.Get("/", func(req *nexios.Request, res *nexios.Response) error {
-//		return res.Render("pages/home.html", map[string]any{"title": "Home"})
+//		return template.Render(res, "pages/home.html", map[string]any{"title": "Home"})
 //	})
 //
 // Templates are parsed once by New; with Config.Reload (development) they

@@ -40,7 +40,7 @@ type Config struct {
 	Funcs FuncMap
 	// Globals are values present in every render's data.
 	Globals map[string]any
-	// ContextProcessors run for every render through Response.Render, in
+	// ContextProcessors run for every render through Render and Engine.Respond, in
 	// order; their values are added to the data.
 	ContextProcessors []ContextProcessor
 	// Reload re-reads the templates when a file changed, was added or was
@@ -126,12 +126,6 @@ func defaultIsPartial(name string) bool {
 // render into a buffer if a failure must not leave partial output.
 func (e *Engine) Render(w io.Writer, name string, data any) error {
 	return e.render(nil, w, name, data)
-}
-
-// RenderTemplate implements nexios.TemplateRenderer: it renders name with
-// data, the globals and the context processors' values for req.
-func (e *Engine) RenderTemplate(req *nexios.Request, w io.Writer, name string, data any) error {
-	return e.render(req, w, name, data)
 }
 
 func (e *Engine) render(req *nexios.Request, w io.Writer, name string, data any) error {

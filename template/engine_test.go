@@ -157,15 +157,15 @@ func TestContextProcessors(t *testing.T) {
 		t.Fatal(err)
 	}
 	app := nexios.New(nexios.Config{Logger: slog.New(slog.DiscardHandler)})
-	nexios.UseTemplates(app, e)
+	template.Use(app, e)
 	app.Get("/map", func(req *nexios.Request, res *nexios.Response) error {
-		return res.Render("p.html", map[string]string{"title": "from data"})
+		return template.Render(res, "p.html", map[string]string{"title": "from data"})
 	})
 	app.Get("/struct", func(req *nexios.Request, res *nexios.Response) error {
-		return res.Render("p.html", &profile{Name: "Grace", inner: "hidden"})
+		return template.Render(res, "p.html", &profile{Name: "Grace", inner: "hidden"})
 	})
 	app.Get("/slice", func(req *nexios.Request, res *nexios.Response) error {
-		return res.Render("p.html", []int{1})
+		return template.Render(res, "p.html", []int{1})
 	})
 	c := testclient.New(app)
 	if got := c.Get("/map", testclient.Header("X-Session", "s1")).Text(); got != "S|ada|tok-s1|/map||from data" {

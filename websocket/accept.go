@@ -15,7 +15,7 @@ import (
 // Handler returns a nexios handler that accepts the WebSocket connection
 // and runs fn on it. Register it with app.WebSocket:
 //
-//	app.WebSocket("/ws", websocket.Handler(func(ws *websocket.Conn) error {
+//	websocket.Route(app, "/ws", websocket.Handler(func(ws *websocket.Conn) error {
 //		for msg := range ws.Messages() {
 //			if err := ws.SendText(ws.Context(), "Echo: "+msg.Text()); err != nil {
 //				return err

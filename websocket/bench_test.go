@@ -51,7 +51,7 @@ func rawEcho(w http.ResponseWriter, r *http.Request) {
 
 func nexiosEcho() http.Handler {
 	app := nexios.New(nexios.Config{})
-	app.WebSocket("/", websocket.Handler(func(ws *websocket.Conn) error {
+	websocket.Route(app, "/", websocket.Handler(func(ws *websocket.Conn) error {
 		for msg := range ws.Messages() {
 			if err := ws.Send(ws.Context(), msg); err != nil {
 				return err
@@ -173,7 +173,7 @@ func BenchmarkBroadcast(b *testing.B) {
 			hub := websocket.NewHub(websocket.HubConfig{})
 			app := nexios.New(nexios.Config{})
 			joined := make(chan struct{}, n)
-			app.WebSocket("/ws", websocket.Handler(func(ws *websocket.Conn) error {
+			websocket.Route(app, "/ws", websocket.Handler(func(ws *websocket.Conn) error {
 				if err := hub.Join(ws, "all"); err != nil {
 					return err
 				}
@@ -289,7 +289,7 @@ func BenchmarkIdleMemory(b *testing.B) {
 	nexiosApp := func(withHub bool) http.Handler {
 		hub := websocket.NewHub(websocket.HubConfig{})
 		app := nexios.New(nexios.Config{})
-		app.WebSocket("/", websocket.Handler(func(ws *websocket.Conn) error {
+		websocket.Route(app, "/", websocket.Handler(func(ws *websocket.Conn) error {
 			if withHub {
 				if err := hub.Join(ws, "idle"); err != nil {
 					return err

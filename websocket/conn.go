@@ -21,7 +21,7 @@ import (
 // and Close may be called from any goroutine; receives (Receive…, the
 // iterators) from one goroutine at a time, normally the handler's.
 //
-// The accessors Path, Query, Header, Cookie, User and Session describe the
+// The accessors Path, Query, Header, Cookie and User describe the
 // upgrade request and stay valid for the connection's whole life, also
 // from other goroutines (a hub's). Request returns the *nexios.Request
 // itself, which is valid only while the handler runs.
@@ -34,7 +34,6 @@ type Conn struct {
 	raw       *http.Request
 	route     *nexios.Route
 	user      nexios.User
-	session   *nexios.Session
 	ip        string
 	codec     nexios.JSONCodec
 	logger    *slog.Logger
@@ -71,7 +70,6 @@ func newConn(req *nexios.Request, ws *websocket.Conn, cfg *config) *Conn {
 		raw:     req.Raw(),
 		route:   req.Route(),
 		user:    req.User(),
-		session: req.Session(),
 		ip:      req.ClientIP(),
 		codec:   req.App().Config().JSON,
 		logger:  cfg.logger,
@@ -145,12 +143,6 @@ func (c *Conn) Cookie(name string) string {
 // User returns the user that authentication middleware set on the upgrade
 // request, or nexios.Anonymous.
 func (c *Conn) User() nexios.User { return c.user }
-
-// Session returns the upgrade request's session, or nil without session
-// middleware. Changes made after the upgrade are saved to the store when
-// the handler returns, but a new session cookie cannot reach the client
-// any more: create sessions over plain HTTP.
-func (c *Conn) Session() *nexios.Session { return c.session }
 
 // ClientIP returns the client's address as the request saw it
 // (req.ClientIP).

@@ -12,7 +12,7 @@ import (
 // the connection's goroutine; keep per-connection state with ws.Set and
 // ws.Get (or in a closure).
 //
-//	app.WebSocket("/ws/counter", websocket.Consumer{
+//	websocket.Route(app, "/ws/counter", websocket.Consumer{
 //		OnMessage: func(ws *websocket.Conn, msg websocket.Message) error {
 //			n, _ := ws.Get("n")
 //			count, _ := n.(int)

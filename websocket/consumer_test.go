@@ -14,7 +14,7 @@ import (
 func TestConsumerCounter(t *testing.T) {
 	t.Parallel()
 	app, _ := newApp()
-	app.WebSocket("/ws/counter", websocket.Consumer{
+	websocket.Route(app, "/ws/counter", websocket.Consumer{
 		OnMessage: func(ws *websocket.Conn, msg websocket.Message) error {
 			n, _ := ws.Get("n")
 			count, _ := n.(int)
@@ -67,7 +67,7 @@ func TestConsumerLifecycle(t *testing.T) {
 		}),
 		OnDisconnect: func(ws *websocket.Conn, err error) { record("disconnect", err) },
 	}
-	app.WebSocket("/ws/room/{room}", consumer.Handler())
+	websocket.Route(app, "/ws/room/{room}", consumer.Handler())
 
 	take := func() []event {
 		mu.Lock()

@@ -11,7 +11,7 @@
 // connection; the upgrade request passes through the app, router and
 // route middleware first, so authentication and sessions apply:
 //
-//	app.WebSocket("/ws", websocket.Handler(func(ws *websocket.Conn) error {
+//	websocket.Route(app, "/ws", websocket.Handler(func(ws *websocket.Conn) error {
 //		for {
 //			msg, err := ws.ReceiveText(ws.Context())
 //			if err != nil {

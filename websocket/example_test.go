@@ -12,7 +12,7 @@ import (
 // The echo endpoint of the seed (000 §7), tested in process.
 func ExampleHandler() {
 	app := nexios.New(nexios.Config{})
-	app.WebSocket("/ws", websocket.Handler(func(ws *websocket.Conn) error {
+	websocket.Route(app, "/ws", websocket.Handler(func(ws *websocket.Conn) error {
 		for msg := range ws.Messages() {
 			if err := ws.SendText(ws.Context(), "Echo: "+msg.Text()); err != nil {
 				return err
@@ -36,7 +36,7 @@ func ExampleHandler() {
 func ExampleHub() {
 	hub := websocket.NewHub(websocket.HubConfig{})
 	app := nexios.New(nexios.Config{})
-	app.WebSocket("/ws/chat/{room_id}", websocket.Handler(func(ws *websocket.Conn) error {
+	websocket.Route(app, "/ws/chat/{room_id}", websocket.Handler(func(ws *websocket.Conn) error {
 		room := ws.Path("room_id")
 		if err := hub.Join(ws, room); err != nil {
 			return err
@@ -73,7 +73,7 @@ func ExampleHub() {
 // WebSocketConsumer.
 func ExampleConsumer() {
 	app := nexios.New(nexios.Config{})
-	app.WebSocket("/ws/counter", websocket.Consumer{
+	websocket.Route(app, "/ws/counter", websocket.Consumer{
 		OnMessage: func(ws *websocket.Conn, msg websocket.Message) error {
 			n, _ := ws.Get("n")
 			count, _ := n.(int)

@@ -18,7 +18,7 @@ func FuzzMessages(f *testing.F) {
 	f.Add([]byte(`[1, 2, {"a": null}]`))
 	f.Add([]byte(``))
 	app, _ := newApp()
-	app.WebSocket("/ws", websocket.Handler(func(ws *websocket.Conn) error {
+	websocket.Route(app, "/ws", websocket.Handler(func(ws *websocket.Conn) error {
 		for {
 			text, err := ws.ReceiveText(ws.Context())
 			if err != nil && !errors.Is(err, websocket.ErrInvalidMessage) {

@@ -7,7 +7,6 @@ import (
 	"net/http"
 	"strings"
 	"testing"
-	"time"
 
 	cws "github.com/coder/websocket"
 	"github.com/nexios-go/nexios"
@@ -23,7 +22,7 @@ type problem struct {
 func TestNonUpgradeRequests(t *testing.T) {
 	t.Parallel()
 	app, _ := newApp()
-	app.WebSocket("/ws", websocket.Handler(echoHandler))
+	websocket.Route(app, "/ws", websocket.Handler(echoHandler))
 	c := testclient.New(app)
 	validKey := "dGhlIHNhbXBsZSBub25jZQ=="
 	upgrade := []testclient.RequestOption{testclient.Header("Connection", "Upgrade"), testclient.Header("Upgrade", "websocket")}
@@ -72,7 +71,7 @@ func TestNonUpgradeRequests(t *testing.T) {
 func TestUnmatchedPathIs404(t *testing.T) {
 	t.Parallel()
 	app, _ := newApp()
-	app.WebSocket("/ws/items/{id:int}", websocket.Handler(echoHandler))
+	websocket.Route(app, "/ws/items/{id:int}", websocket.Handler(echoHandler))
 	for _, path := range []string{"/nowhere", "/ws/items/abc"} {
 		_, err := testclient.New(app).WebSocket(context.Background(), path)
 		var he *testclient.WSHandshakeError
@@ -94,9 +93,9 @@ func TestUnmatchedPathIs404(t *testing.T) {
 func TestOriginCheck(t *testing.T) {
 	t.Parallel()
 	app, _ := newApp()
-	app.WebSocket("/same", websocket.Handler(echoHandler))
-	app.WebSocket("/listed", websocket.Handler(echoHandler, websocket.AllowOrigins("*.example.com", "https://app.example.org")))
-	app.WebSocket("/any", websocket.Handler(echoHandler, websocket.InsecureSkipOriginCheck()))
+	websocket.Route(app, "/same", websocket.Handler(echoHandler))
+	websocket.Route(app, "/listed", websocket.Handler(echoHandler, websocket.AllowOrigins("*.example.com", "https://app.example.org")))
+	websocket.Route(app, "/any", websocket.Handler(echoHandler, websocket.InsecureSkipOriginCheck()))
 	base := serve(t, app)
 	host := strings.TrimPrefix(base, "ws://")
 	tests := []struct {
@@ -156,11 +155,11 @@ func TestBadOriginPatternPanicsAtRegistration(t *testing.T) {
 func TestMiddlewareRunsOnUpgrade(t *testing.T) {
 	t.Parallel()
 	app, _ := newApp()
+	trailKey := nexios.NewKey[string]("trail")
 	mark := func(name string) nexios.Middleware {
 		return func(next nexios.HandlerFunc) nexios.HandlerFunc {
 			return func(req *nexios.Request, res *nexios.Response) error {
-				trail, _ := nexios.Value[string](req, "trail")
-				req.Set("trail", trail+name+">")
+				trailKey.Set(req, trailKey.Value(req)+name+">")
 				return next(req, res)
 			}
 		}
@@ -176,8 +175,8 @@ func TestMiddlewareRunsOnUpgrade(t *testing.T) {
 	app.Use(mark("app"))
 	api := nexios.NewRouter("/api")
 	api.Use(mark("router"))
-	api.WebSocket("/ws", websocket.Handler(func(ws *websocket.Conn) error {
-		trail, _ := nexios.Value[string](ws.Request(), "trail")
+	websocket.Route(api, "/ws", websocket.Handler(func(ws *websocket.Conn) error {
+		trail := trailKey.Value(ws.Request())
 		return ws.SendText(ws.Context(), trail)
 	}), nexios.WithMiddleware(mark("route"), requireToken))
 	app.Mount(api)
@@ -204,16 +203,17 @@ func (u testUser) Scopes() []string      { return nil }
 func TestConnAccessors(t *testing.T) {
 	t.Parallel()
 	app, _ := newApp()
+	themeKey := nexios.NewKey[string]("theme")
 	app.Use(func(next nexios.HandlerFunc) nexios.HandlerFunc {
 		return func(req *nexios.Request, res *nexios.Response) error {
-			req.SetUser(testUser{name: "ada"})
-			req.SetSession(nexios.NewSession("s1", map[string]any{"theme": "dark"}, time.Now()))
+			nexios.UserKey.Set(req, testUser{name: "ada"})
+			themeKey.Set(req, "dark")
 			return next(req, res)
 		}
 	})
 	seen := make(chan map[string]any, 1)
-	app.WebSocket("/rooms/{room_id:int}/{name}", websocket.Handler(func(ws *websocket.Conn) error {
-		theme, _ := ws.Session().Get("theme")
+	websocket.Route(app, "/rooms/{room_id:int}/{name}", websocket.Handler(func(ws *websocket.Conn) error {
+		theme := themeKey.Value(ws.Request()) // request values, while the handler runs
 		ws.Set("count", 3)
 		count, _ := ws.Get("count")
 		seen <- map[string]any{
@@ -251,7 +251,7 @@ func TestRequestIsNilAfterHandler(t *testing.T) {
 	t.Parallel()
 	app, _ := newApp()
 	conns := make(chan *websocket.Conn, 1)
-	app.WebSocket("/ws", websocket.Handler(func(ws *websocket.Conn) error {
+	websocket.Route(app, "/ws", websocket.Handler(func(ws *websocket.Conn) error {
 		conns <- ws
 		return nil
 	}))
@@ -269,9 +269,9 @@ func TestRequestIsNilAfterHandler(t *testing.T) {
 func TestRouteIsMarked(t *testing.T) {
 	t.Parallel()
 	app, _ := newApp()
-	ws := app.WebSocket("/ws", websocket.Handler(echoHandler), nexios.Name("chat"))
+	ws := websocket.Route(app, "/ws", websocket.Handler(echoHandler), nexios.Name("chat"))
 	plain := app.Get("/plain", func(*nexios.Request, *nexios.Response) error { return nil })
-	if !ws.IsWebSocket() || plain.IsWebSocket() {
+	if !websocket.IsRoute(ws) || websocket.IsRoute(plain) {
 		t.Error("IsWebSocket does not tell the routes apart")
 	}
 	if !ws.Doc().Exclude {
@@ -285,7 +285,7 @@ func TestRouteIsMarked(t *testing.T) {
 func TestHTTPSBaseURL(t *testing.T) {
 	t.Parallel()
 	app, _ := newApp()
-	app.WebSocket("/ws", websocket.Handler(func(ws *websocket.Conn) error {
+	websocket.Route(app, "/ws", websocket.Handler(func(ws *websocket.Conn) error {
 		return ws.SendText(ws.Context(), ws.Request().Scheme())
 	}))
 	c := testclient.New(app, testclient.WithBaseURL("https://example.test"))
@@ -302,9 +302,9 @@ func TestHTTPSBaseURL(t *testing.T) {
 func TestCompression(t *testing.T) {
 	t.Parallel()
 	app, _ := newApp()
-	app.WebSocket("/plain", websocket.Handler(echoHandler))
-	app.WebSocket("/deflate", websocket.Handler(echoHandler, websocket.Compression(websocket.CompressionContextTakeover)))
-	app.WebSocket("/deflate-light", websocket.Handler(echoHandler, websocket.Compression(websocket.CompressionNoContextTakeover)))
+	websocket.Route(app, "/plain", websocket.Handler(echoHandler))
+	websocket.Route(app, "/deflate", websocket.Handler(echoHandler, websocket.Compression(websocket.CompressionContextTakeover)))
+	websocket.Route(app, "/deflate-light", websocket.Handler(echoHandler, websocket.Compression(websocket.CompressionNoContextTakeover)))
 	base := serve(t, app)
 	msg := strings.Repeat("compress me please ", 1000)
 	for _, tt := range []struct {
@@ -331,7 +331,7 @@ func TestCompression(t *testing.T) {
 func TestAccept(t *testing.T) {
 	t.Parallel()
 	app, _ := newApp()
-	app.WebSocket("/ws", func(req *nexios.Request, res *nexios.Response) error {
+	websocket.Route(app, "/ws", func(req *nexios.Request, res *nexios.Response) error {
 		if req.Query("token") != "ok" {
 			return nexios.NewHTTPError(http.StatusUnauthorized, "bad token")
 		}

@@ -27,7 +27,7 @@ type chatOut struct {
 // a join notice, each other's messages and a leave notice.
 func chatApp(hub *websocket.Hub, opts ...websocket.Option) (*nexios.App, *logBuffer) {
 	app, logs := newApp()
-	app.WebSocket("/ws/chat/{room_id}", websocket.Handler(func(ws *websocket.Conn) error {
+	websocket.Route(app, "/ws/chat/{room_id}", websocket.Handler(func(ws *websocket.Conn) error {
 		room := "room:" + ws.Path("room_id")
 		if err := hub.Join(ws, room); err != nil {
 			return err
@@ -133,7 +133,7 @@ func TestHubHundredClients(t *testing.T) {
 	const n = 100
 	hub := websocket.NewHub(websocket.HubConfig{})
 	app, _ := newApp()
-	app.WebSocket("/ws", websocket.Handler(func(ws *websocket.Conn) error {
+	websocket.Route(app, "/ws", websocket.Handler(func(ws *websocket.Conn) error {
 		if err := hub.Join(ws, "all"); err != nil {
 			return err
 		}
@@ -173,7 +173,7 @@ func TestHubStalledClient(t *testing.T) {
 			hub := websocket.NewHub(websocket.HubConfig{})
 			conns := make(chan *websocket.Conn, others+1)
 			app, _ := newApp()
-			app.WebSocket("/ws", websocket.Handler(func(ws *websocket.Conn) error {
+			websocket.Route(app, "/ws", websocket.Handler(func(ws *websocket.Conn) error {
 				if err := hub.Join(ws, "feed"); err != nil {
 					return err
 				}
@@ -237,7 +237,7 @@ func TestHubSendAndRegister(t *testing.T) {
 	t.Parallel()
 	hub := websocket.NewHub(websocket.HubConfig{})
 	app, _ := newApp()
-	app.WebSocket("/ws", websocket.Handler(func(ws *websocket.Conn) error {
+	websocket.Route(app, "/ws", websocket.Handler(func(ws *websocket.Conn) error {
 		if err := hub.Register(ws); err != nil {
 			return err
 		}
@@ -323,7 +323,7 @@ func TestHubJoinErrors(t *testing.T) {
 	hub := websocket.NewHub(websocket.HubConfig{})
 	app, _ := newApp()
 	errs := make(chan error, 2)
-	app.WebSocket("/ws", websocket.Handler(func(ws *websocket.Conn) error {
+	websocket.Route(app, "/ws", websocket.Handler(func(ws *websocket.Conn) error {
 		if err := hub.Join(ws, "g"); err != nil {
 			return err
 		}

@@ -28,11 +28,11 @@ func TestAuthAndSessions(t *testing.T) {
 	app.Use(nexios.Must(session.New(session.Config{Store: store})))
 	app.Use(nexios.Must(auth.Middleware(&auth.JWTBackend{JWT: jwt})))
 	app.Post("/login", func(req *nexios.Request, res *nexios.Response) error {
-		req.Session().Set("theme", "dark")
+		session.From(req).Set("theme", "dark")
 		return res.NoContent()
 	})
-	app.WebSocket("/ws/me", websocket.Handler(func(ws *websocket.Conn) error {
-		theme, _ := ws.Session().Get("theme")
+	websocket.Route(app, "/ws/me", websocket.Handler(func(ws *websocket.Conn) error {
+		theme, _ := session.From(ws.Request()).Get("theme")
 		return ws.SendJSON(ws.Context(), map[string]any{
 			"user": ws.User().Identity(), "authenticated": ws.User().IsAuthenticated(), "theme": theme,
 		})

@@ -110,7 +110,7 @@ func TestEcho(t *testing.T) {
 		t.Run(tr.name, func(t *testing.T) {
 			t.Parallel()
 			app, logs := newApp()
-			app.WebSocket("/ws", websocket.Handler(echoHandler))
+			websocket.Route(app, "/ws", websocket.Handler(echoHandler))
 			c := tr.open(t, app, "/ws")
 			for _, m := range messages {
 				c.send(t, m.typ, []byte(m.data))
@@ -134,8 +134,8 @@ func TestOverLimitCloses1009(t *testing.T) {
 			t.Parallel()
 			app, logs := newApp()
 			end := newEnded()
-			app.WebSocket("/ws", websocket.Handler(end.wrap(echoHandler)))
-			app.WebSocket("/small", websocket.Handler(echoHandler, websocket.ReadLimit(10)))
+			websocket.Route(app, "/ws", websocket.Handler(end.wrap(echoHandler)))
+			websocket.Route(app, "/small", websocket.Handler(echoHandler, websocket.ReadLimit(10)))
 			c := tr.open(t, app, "/ws")
 			c.send(t, cws.MessageText, bytes.Repeat([]byte("x"), websocket.DefaultReadLimit+1))
 			if code := c.closeStatus(t); code != 1009 {
@@ -172,7 +172,7 @@ func TestInvalidJSON(t *testing.T) {
 			t.Parallel()
 			app, logs := newApp()
 			// Answers invalid JSON and goes on.
-			app.WebSocket("/tolerant", websocket.Handler(func(ws *websocket.Conn) error {
+			websocket.Route(app, "/tolerant", websocket.Handler(func(ws *websocket.Conn) error {
 				for in, err := range websocket.JSONMessages[chatIn](ws) {
 					if err != nil {
 						if !errors.Is(err, websocket.ErrInvalidMessage) {
@@ -186,7 +186,7 @@ func TestInvalidJSON(t *testing.T) {
 				return ws.Err()
 			}))
 			// Gives up: the error closes the connection with 1003.
-			app.WebSocket("/strict", websocket.Handler(func(ws *websocket.Conn) error {
+			websocket.Route(app, "/strict", websocket.Handler(func(ws *websocket.Conn) error {
 				var in chatIn
 				for {
 					if err := ws.ReceiveJSON(ws.Context(), &in); err != nil {
@@ -195,7 +195,7 @@ func TestInvalidJSON(t *testing.T) {
 				}
 			}))
 			// The untyped iterator of Nexios's iter_json.
-			app.WebSocket("/any", websocket.Handler(func(ws *websocket.Conn) error {
+			websocket.Route(app, "/any", websocket.Handler(func(ws *websocket.Conn) error {
 				for v, err := range ws.JSON() {
 					if err != nil {
 						return err
@@ -239,7 +239,7 @@ func TestInvalidJSON(t *testing.T) {
 func TestTextChecks(t *testing.T) {
 	t.Parallel()
 	app, _ := newApp()
-	app.WebSocket("/text", websocket.Handler(func(ws *websocket.Conn) error {
+	websocket.Route(app, "/text", websocket.Handler(func(ws *websocket.Conn) error {
 		for {
 			s, err := ws.ReceiveText(ws.Context())
 			if err != nil {
@@ -294,7 +294,7 @@ func TestHandlerResultSetsCloseCode(t *testing.T) {
 		t.Run(tt.name, func(t *testing.T) {
 			t.Parallel()
 			app, logs := newApp()
-			app.WebSocket("/ws", websocket.Handler(func(*websocket.Conn) error { return tt.result() }))
+			websocket.Route(app, "/ws", websocket.Handler(func(*websocket.Conn) error { return tt.result() }))
 			ws := inProcess(t, app, "/ws")
 			code, reason, err := ws.CloseStatus()
 			if err != nil || code != tt.code || reason != tt.reason {
@@ -320,7 +320,7 @@ func TestDisconnectEndsHandlerQuietly(t *testing.T) {
 			t.Parallel()
 			app, logs := newApp()
 			end := newEnded()
-			app.WebSocket("/ws", websocket.Handler(end.wrap(func(ws *websocket.Conn) error {
+			websocket.Route(app, "/ws", websocket.Handler(end.wrap(func(ws *websocket.Conn) error {
 				for {
 					// The naive loop of the seed: return whatever Receive says.
 					s, err := ws.ReceiveText(ws.Context())
@@ -352,7 +352,7 @@ func TestErrAfterIteration(t *testing.T) {
 	t.Parallel()
 	app, _ := newApp()
 	errs := make(chan error, 3)
-	app.WebSocket("/ws", websocket.Handler(func(ws *websocket.Conn) error {
+	websocket.Route(app, "/ws", websocket.Handler(func(ws *websocket.Conn) error {
 		for range ws.Messages() {
 		}
 		errs <- ws.Err()
@@ -382,8 +382,8 @@ func TestKeepalive(t *testing.T) {
 	t.Parallel()
 	app, logs := newApp()
 	end := newEnded()
-	app.WebSocket("/dead", websocket.Handler(end.wrap(echoHandler), websocket.Keepalive(30*time.Millisecond, 50*time.Millisecond)))
-	app.WebSocket("/live", websocket.Handler(echoHandler, websocket.Keepalive(10*time.Millisecond, time.Second)))
+	websocket.Route(app, "/dead", websocket.Handler(end.wrap(echoHandler), websocket.Keepalive(30*time.Millisecond, 50*time.Millisecond)))
+	websocket.Route(app, "/live", websocket.Handler(echoHandler, websocket.Keepalive(10*time.Millisecond, time.Second)))
 	base := serve(t, app)
 
 	// A client that never reads never answers pings: it counts as dead.
@@ -412,7 +412,7 @@ func TestReadTimeout(t *testing.T) {
 	t.Parallel()
 	app, _ := newApp()
 	end := newEnded()
-	app.WebSocket("/ws", websocket.Handler(end.wrap(echoHandler), websocket.ReadTimeout(30*time.Millisecond)))
+	websocket.Route(app, "/ws", websocket.Handler(end.wrap(echoHandler), websocket.ReadTimeout(30*time.Millisecond)))
 	ws := inProcess(t, app, "/ws")
 	err := end.wait(t)
 	if !errors.Is(err, context.DeadlineExceeded) {
@@ -427,7 +427,7 @@ func TestConcurrentSends(t *testing.T) {
 	t.Parallel()
 	const writers, each = 8, 100
 	app, _ := newApp()
-	app.WebSocket("/ws", websocket.Handler(func(ws *websocket.Conn) error {
+	websocket.Route(app, "/ws", websocket.Handler(func(ws *websocket.Conn) error {
 		var wg sync.WaitGroup
 		for w := range writers {
 			wg.Go(func() {
@@ -460,7 +460,7 @@ func TestSendAfterCloseFails(t *testing.T) {
 	t.Parallel()
 	app, _ := newApp()
 	errs := make(chan error, 1)
-	app.WebSocket("/ws", websocket.Handler(func(ws *websocket.Conn) error {
+	websocket.Route(app, "/ws", websocket.Handler(func(ws *websocket.Conn) error {
 		if err := ws.Close(websocket.CloseNormal, "done"); err != nil {
 			return err
 		}

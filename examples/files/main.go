@@ -63,13 +63,11 @@ func newAppWithDir(dir string) *nexios.App {
 			out = append(out, uploaded{Filename: f.Filename, ContentType: f.ContentType, Size: f.Size, SavedPath: saved})
 		}
 		return res.JSON(map[string]any{"uploaded": out})
-	}, nexios.WithUploadLimits(nexios.UploadLimits{
+	},
 		// Larger than the app's default body limit (10 MiB), on this route
 		// only.
-		MaxBytes:     100 << 20,
-		MaxFileBytes: 50 << 20,
-		MaxFiles:     20,
-	}))
+		nexios.BodyLimit(100<<20),
+		nexios.WithUploadLimits(nexios.UploadLimits{MaxFileBytes: 50 << 20, MaxFiles: 20}))
 
 	// FileIn resolves the name under dir through os.Root: "..", encoded
 	// separators, absolute paths and symbolic links out of dir all come back

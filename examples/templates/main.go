@@ -78,10 +78,10 @@ func newAppWith(o options) (*nexios.App, error) {
 	if err != nil {
 		return nil, err
 	}
-	nexios.UseTemplates(app, engine)
+	template.Use(app, engine)
 
 	app.Get("/", func(req *nexios.Request, res *nexios.Response) error {
-		return res.Render("pages/home.html", map[string]any{
+		return template.Render(res, "pages/home.html", map[string]any{
 			"title":   "Home",
 			"content": "Welcome!",
 			"features": []map[string]string{
@@ -91,7 +91,7 @@ func newAppWith(o options) (*nexios.App, error) {
 		})
 	})
 	app.Get("/about", func(req *nexios.Request, res *nexios.Response) error {
-		return res.Render("pages/about.html", map[string]any{
+		return template.Render(res, "pages/about.html", map[string]any{
 			"blurb": "Layouts, partials, filters, globals and context processors, like Jinja2 in Nexios.",
 		})
 	})

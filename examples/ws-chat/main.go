@@ -60,7 +60,7 @@ func newApp() (*nexios.App, *websocket.Hub) {
 		}
 		return res.JSON(map[string]any{"rooms": rooms})
 	})
-	app.WebSocket("/ws/chat/{room_id}", websocket.Handler(chatRoom(hub)))
+	websocket.Route(app, "/ws/chat/{room_id}", websocket.Handler(chatRoom(hub)))
 	return app, hub
 }
 

@@ -24,7 +24,7 @@ func newApp() *nexios.App {
 	// the upgrade request. Its try/except/finally becomes a returned error:
 	// a client that leaves ends the loop with an error that is not logged,
 	// and the connection is closed when echo returns, whatever happened.
-	app.WebSocket("/ws", websocket.Handler(echo))
+	websocket.Route(app, "/ws", websocket.Handler(echo))
 	return app
 }
 

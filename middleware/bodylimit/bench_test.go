@@ -11,9 +11,13 @@ import (
 )
 
 func benchApp(b *testing.B, limit int64) *nexios.App {
-	app := nexios.New(nexios.Config{})
+	cfg := nexios.Config{}
 	if limit > 0 {
-		app.Use(mw(b, limit))
+		cfg.MaxBodyBytes = limit
+	}
+	app := nexios.New(cfg)
+	if limit > 0 {
+		app.Use(mw(b))
 	}
 	app.Get("/", func(_ *nexios.Request, res *nexios.Response) error { return res.Text("ok") })
 	app.Post("/", echoLen)

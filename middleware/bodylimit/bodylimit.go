@@ -1,26 +1,23 @@
-// Package bodylimit caps the size of request bodies per app, router or
-// route:
+// Package bodylimit rejects a request whose declared body is larger than
+// the request's body limit before anything else runs:
 //
-//	app.Use(nexios.Must(bodylimit.New(bodylimit.Config{Limit: 1 << 20})))
+//	app := nexios.New(nexios.Config{MaxBodyBytes: 1 << 20}) // 1 MiB for every route…
+//	app.Use(nexios.Must(bodylimit.New(bodylimit.Config{})))
+//	app.Post("/upload", upload, nexios.BodyLimit(100<<20)) // …but uploads
 //
-// A request whose Content-Length exceeds the limit is rejected with 413
-// before the handler runs and before any of its body is read (a client
-// that sent Expect: 100-continue never sends it). Otherwise the limit is
-// installed with req.SetBodyLimit, so the core stops reading at the limit
-// whichever way the handler reads — req.Body, JSON, Bind, Form or
-// req.Raw().Body directly — and a chunked body that grows past it fails
-// with 413 as well.
-//
-// Nesting: the innermost limit wins. A limit declared with Route (on a
-// route, or on every route of a router through nexios.RouterDefaults)
-// replaces the bodylimit middleware around it, whether larger or smaller.
-// A New middleware nested in another also sets the limit reads enforce,
-// but the outer one has already rejected declared lengths above its own
-// limit: nest New only to lower a limit, and use Route to raise one.
+// There is one body-size setting, per app (nexios.Config.MaxBodyBytes) with
+// a per-route override (nexios.BodyLimit, for a whole router through
+// nexios.RouterDefaults), and every reader obeys it: req.Body, JSON, Bind,
+// Form, uploads and direct reads of req.Raw().Body stop at the limit with
+// 413, a chunked body included. This middleware reads the same setting and
+// adds one thing: a request whose Content-Length exceeds the limit is
+// answered 413 at once, before the middleware after it and the handler run
+// (an expensive authentication, a handler that never reads the body) and
+// without reading one byte of it, so a client that sent
+// Expect: 100-continue is never asked for the body.
 package bodylimit
 
 import (
-	"errors"
 	"fmt"
 	"net/http"
 	"strconv"
@@ -29,77 +26,28 @@ import (
 	"github.com/nexios-go/nexios"
 )
 
-// Config configures the middleware. Limit has no default: the zero Config
-// is rejected by New.
+// Config configures the middleware. The zero value is valid.
 type Config struct {
-	// Limit is the largest body accepted, in bytes. It must be positive.
-	Limit int64
-	// Skip exempts requests from this limit (the app's MaxBodyBytes or an
-	// outer limit still applies). Default nil: never skip.
+	// Skip lets requests through without the early check (the body limit
+	// still applies when the body is read). Default nil: never skip.
 	Skip func(req *nexios.Request) bool
 }
 
-// limiter is one configured limit.
-type limiter struct {
-	limit int64
-	human string // the limit for messages: "1048576 bytes (1 MiB)"
-	skip  func(*nexios.Request) bool
-}
-
-// routeKey is the route metadata key under which Route records its limiter.
-type routeKey struct{}
-
-func newLimiter(cfg Config) (*limiter, error) {
-	if cfg.Limit <= 0 {
-		return nil, errors.New("bodylimit: Limit must be positive, got " + strconv.FormatInt(cfg.Limit, 10))
-	}
-	return &limiter{limit: cfg.Limit, human: humanBytes(cfg.Limit), skip: cfg.Skip}, nil
-}
-
-// New returns the body-limit middleware, or an error when Limit is not
-// positive.
+// New returns the middleware.
 func New(cfg Config) (nexios.Middleware, error) {
-	l, err := newLimiter(cfg)
-	if err != nil {
-		return nil, err
-	}
-	return l.wrap, nil
-}
-
-// Route returns a route option that limits the route's bodies to
-// cfg.Limit, replacing any bodylimit middleware of the app and routers
-// around it: use it to raise the limit for an upload route. In
-// nexios.RouterDefaults it applies to every route of a router.
-//
-//	app.Post("/upload", upload, nexios.Must(bodylimit.Route(bodylimit.Config{Limit: 100 << 20})))
-func Route(cfg Config) (nexios.RouteOption, error) {
-	l, err := newLimiter(cfg)
-	if err != nil {
-		return nil, err
-	}
-	addMiddleware := nexios.WithMiddleware(l.wrap)
-	return func(rt *nexios.Route) {
-		rt.SetMeta(routeKey{}, l)
-		addMiddleware(rt)
-	}, nil
-}
-
-func (l *limiter) wrap(next nexios.HandlerFunc) nexios.HandlerFunc {
-	return func(req *nexios.Request, res *nexios.Response) error {
-		if l.skip != nil && l.skip(req) {
+	return func(next nexios.HandlerFunc) nexios.HandlerFunc {
+		return func(req *nexios.Request, res *nexios.Response) error {
+			if cfg.Skip != nil && cfg.Skip(req) {
+				return next(req, res)
+			}
+			if limit := req.BodyLimit(); limit > 0 {
+				if n := declaredLength(req); n > limit {
+					return tooLarge(n, limit)
+				}
+			}
 			return next(req, res)
 		}
-		if rt := req.Route(); rt != nil {
-			if inner, ok := rt.Meta(routeKey{}).(*limiter); ok && inner != l {
-				return next(req, res) // the route declares its own limit
-			}
-		}
-		if n := declaredLength(req); n > l.limit {
-			return l.tooLarge(n)
-		}
-		req.SetBodyLimit(l.limit)
-		return next(req, res)
-	}
+	}, nil
 }
 
 // declaredLength returns the body length the request declares, or -1.
@@ -121,11 +69,12 @@ func declaredLength(req *nexios.Request) int64 {
 	return req.Raw().ContentLength
 }
 
-func (l *limiter) tooLarge(n int64) error {
+func tooLarge(n, limit int64) error {
 	e := nexios.NewHTTPError(http.StatusRequestEntityTooLarge,
-		fmt.Sprintf("request body of %s exceeds the limit of %s", humanBytes(n), l.human))
-	e.Extensions = map[string]any{"limit": l.limit}
-	return e
+		fmt.Sprintf("request body of %s exceeds the limit of %s", humanBytes(n), humanBytes(limit)))
+	e.Extensions = map[string]any{"limit": limit}
+	// The body is not read: the connection cannot be reused.
+	return e.WithHeader("Connection", "close")
 }
 
 // humanBytes formats n as "2048 bytes (2 KiB)", "1500 bytes (1.5 KiB)" or

@@ -15,22 +15,13 @@ import (
 	"github.com/nexios-go/nexios/testclient"
 )
 
-func mw(t testing.TB, limit int64) nexios.Middleware {
+func mw(t testing.TB) nexios.Middleware {
 	t.Helper()
-	m, err := bodylimit.New(bodylimit.Config{Limit: limit})
+	m, err := bodylimit.New(bodylimit.Config{})
 	if err != nil {
 		t.Fatal(err)
 	}
 	return m
-}
-
-func routeLimit(t testing.TB, limit int64) nexios.RouteOption {
-	t.Helper()
-	o, err := bodylimit.Route(bodylimit.Config{Limit: limit})
-	if err != nil {
-		t.Fatal(err)
-	}
-	return o
 }
 
 // echoLen reads the body with req.Body and answers with its length.
@@ -66,9 +57,9 @@ func send(c *testclient.Client, path string, n int, mode sendMode) *testclient.R
 	return c.Post(path, testclient.Body("application/octet-stream", body))
 }
 
-// TestLimitAtEveryLevel: under, exactly at and over the limit, declared or
-// chunked, read through req.Body or req.Raw().Body, at app, router and
-// route level.
+// TestLimitAtEveryLevel: under, exactly at and over the one body-size
+// setting, declared or chunked, read through req.Body or req.Raw().Body,
+// set for the app, a router or a route, with and without the middleware.
 func TestLimitAtEveryLevel(t *testing.T) {
 	t.Parallel()
 	const limit = 1024
@@ -88,23 +79,28 @@ func TestLimitAtEveryLevel(t *testing.T) {
 		{"empty", 0, sized, 200},
 	}
 	for _, level := range []string{"app", "router", "route"} {
-		for _, reader := range []string{"body", "raw"} {
+		for _, reader := range []string{"body", "raw", "middleware"} {
 			h := echoLen
 			if reader == "raw" {
 				h = rawLen
 			}
 			app := nexios.New(nexios.Config{})
+			if reader == "middleware" {
+				app.Use(mw(t))
+			}
 			switch level {
 			case "app":
-				app.Use(mw(t, limit))
+				app = nexios.New(nexios.Config{MaxBodyBytes: limit})
+				if reader == "middleware" {
+					app.Use(mw(t))
+				}
 				app.Post("/r/x", h)
 			case "router":
-				r := nexios.NewRouter("/r")
-				r.Use(mw(t, limit))
+				r := nexios.NewRouter("/r", nexios.RouterDefaults(nexios.BodyLimit(limit)))
 				r.Post("/x", h)
 				app.Mount(r)
 			case "route":
-				app.Post("/r/x", h, nexios.WithMiddleware(mw(t, limit)))
+				app.Post("/r/x", h, nexios.BodyLimit(limit))
 			}
 			app.Post("/free", h)
 			c := testclient.New(app)
@@ -148,8 +144,8 @@ func (b *countingBody) Close() error { return nil }
 // before the handler runs and without reading one byte of the body.
 func TestUpFrontRejection(t *testing.T) {
 	t.Parallel()
-	app := nexios.New(nexios.Config{})
-	app.Use(mw(t, 1<<20))
+	app := nexios.New(nexios.Config{MaxBodyBytes: 1 << 20})
+	app.Use(mw(t))
 	called := false
 	app.Post("/", func(_ *nexios.Request, res *nexios.Response) error { called = true; return res.NoContent() })
 	body := &countingBody{r: bytes.NewReader(make([]byte, 3<<20))}
@@ -164,21 +160,36 @@ func TestUpFrontRejection(t *testing.T) {
 	if !strings.Contains(w.Body.String(), want) || !strings.Contains(w.Body.String(), `"limit":1048576`) {
 		t.Fatalf("body %s", w.Body.String())
 	}
+	if w.Header().Get("Connection") != "close" {
+		t.Errorf("413 without Connection: close")
+	}
+
+	// Without the middleware, the core refuses the declared length at the
+	// first read, still without reading.
+	bare := nexios.New(nexios.Config{MaxBodyBytes: 1 << 20})
+	bare.Post("/", echoLen)
+	body = &countingBody{r: bytes.NewReader(make([]byte, 3<<20))}
+	r = httptest.NewRequest("POST", "/", body)
+	r.ContentLength = 3 << 20
+	w = httptest.NewRecorder()
+	bare.ServeHTTP(w, r)
+	if w.Code != 413 || body.read != 0 || w.Header().Get("Connection") != "close" {
+		t.Fatalf("core: status %d, %d bytes read, Connection %q", w.Code, body.read, w.Header().Get("Connection"))
+	}
 }
 
 // TestRawBodyLimited: a handler reading req.Raw().Body of a chunked body
 // gets at most the limit, then *http.MaxBytesError, rendered 413.
 func TestRawBodyLimited(t *testing.T) {
 	t.Parallel()
-	app := nexios.New(nexios.Config{MaxBodyBytes: -1}) // no app limit: only the middleware's
-	app.Use(mw(t, 100))
+	app := nexios.New(nexios.Config{MaxBodyBytes: -1}) // no app limit: only the route's
 	var got int
 	var gotErr error
 	app.Post("/", func(req *nexios.Request, _ *nexios.Response) error {
 		b, err := io.ReadAll(req.Raw().Body)
 		got, gotErr = len(b), err
 		return err
-	})
+	}, nexios.BodyLimit(100))
 	r := send(testclient.New(app), "/", 5000, chunked)
 	var mbe *http.MaxBytesError
 	if r.Status != 413 || got > 100 || !errors.As(gotErr, &mbe) || mbe.Limit != 100 {
@@ -186,22 +197,20 @@ func TestRawBodyLimited(t *testing.T) {
 	}
 }
 
-// TestNesting: the innermost limit wins.
-func TestNesting(t *testing.T) {
+// TestPrecedence: a route's limit overrides its router's, which overrides
+// the app's, larger or smaller.
+func TestPrecedence(t *testing.T) {
 	t.Parallel()
-	app := nexios.New(nexios.Config{})
-	app.Use(mw(t, 1000))
+	app := nexios.New(nexios.Config{MaxBodyBytes: 1000})
+	app.Use(mw(t))
 	app.Post("/app", echoLen)
-	app.Post("/smaller", echoLen, nexios.WithMiddleware(mw(t, 100)))
-	app.Post("/larger", echoLen, routeLimit(t, 5000))
-	app.Post("/smaller-route", echoLen, routeLimit(t, 100))
-	// A router raising the limit for all its routes, one route lowering it.
-	up := nexios.NewRouter("/upload", nexios.RouterDefaults(routeLimit(t, 10000)))
+	app.Post("/larger", echoLen, nexios.BodyLimit(5000))
+	app.Post("/smaller", echoLen, nexios.BodyLimit(100))
+	app.Post("/unlimited", echoLen, nexios.BodyLimit(-1))
+	up := nexios.NewRouter("/upload", nexios.RouterDefaults(nexios.BodyLimit(10000)))
 	up.Post("/big", echoLen)
-	up.Post("/small", echoLen, routeLimit(t, 10))
+	up.Post("/small", echoLen, nexios.BodyLimit(10))
 	app.Mount(up)
-	// Plain New inside a smaller limit: the outer rejects declared lengths.
-	app.Post("/larger-new", echoLen, nexios.WithMiddleware(mw(t, 5000)))
 	c := testclient.New(app)
 	tests := []struct {
 		path string
@@ -218,12 +227,11 @@ func TestNesting(t *testing.T) {
 		{"/larger", 5000, chunked, 200},
 		{"/larger", 5001, sized, 413},
 		{"/larger", 5001, chunked, 413},
-		{"/smaller-route", 101, sized, 413},
+		{"/unlimited", 20000, chunked, 200},
 		{"/upload/big", 10000, sized, 200},
 		{"/upload/big", 10001, chunked, 413},
 		{"/upload/small", 10, sized, 200},
 		{"/upload/small", 11, sized, 413},
-		{"/larger-new", 2000, sized, 413},
 	}
 	for _, tt := range tests {
 		if r := send(c, tt.path, tt.n, tt.mode); r.Status != tt.want {
@@ -234,8 +242,8 @@ func TestNesting(t *testing.T) {
 
 func TestBodilessAndSkip(t *testing.T) {
 	t.Parallel()
-	app := nexios.New(nexios.Config{})
-	m, err := bodylimit.New(bodylimit.Config{Limit: 10, Skip: func(req *nexios.Request) bool {
+	app := nexios.New(nexios.Config{MaxBodyBytes: 10})
+	m, err := bodylimit.New(bodylimit.Config{Skip: func(req *nexios.Request) bool {
 		return req.Header("X-Trusted") == "yes"
 	}})
 	if err != nil {
@@ -244,6 +252,7 @@ func TestBodilessAndSkip(t *testing.T) {
 	app.Use(m)
 	app.Get("/", echoLen)
 	app.Post("/", echoLen)
+	app.Post("/ignores-body", func(_ *nexios.Request, res *nexios.Response) error { return res.Text("ok") })
 	c := testclient.New(app)
 	if r := c.Get("/"); r.Status != 200 || r.Text() != "0" {
 		t.Fatalf("GET: %d %q", r.Status, r.Text())
@@ -251,16 +260,23 @@ func TestBodilessAndSkip(t *testing.T) {
 	if r := c.Post("/"); r.Status != 200 || r.Text() != "0" {
 		t.Fatalf("empty POST: %d %q", r.Status, r.Text())
 	}
-	if r := c.Post("/", testclient.Body("text/plain", make([]byte, 50)), testclient.Header("X-Trusted", "yes")); r.Status != 200 {
-		t.Fatalf("skipped: %d", r.Status)
+	// Skipped: not rejected early, but the body limit still holds when read.
+	if r := c.Post("/", testclient.Body("text/plain", make([]byte, 50)), testclient.Header("X-Trusted", "yes")); r.Status != 413 {
+		t.Fatalf("skipped, read: %d", r.Status)
+	}
+	if r := c.Post("/ignores-body", testclient.Body("text/plain", make([]byte, 50)), testclient.Header("X-Trusted", "yes")); r.Status != 200 {
+		t.Fatalf("skipped, not read: %d", r.Status)
+	}
+	if r := c.Post("/ignores-body", testclient.Body("text/plain", make([]byte, 50))); r.Status != 413 {
+		t.Fatalf("not skipped, not read: %d", r.Status)
 	}
 }
 
 // TestDecoders: JSON, Bind and form decoding see the limit too.
 func TestDecoders(t *testing.T) {
 	t.Parallel()
-	app := nexios.New(nexios.Config{})
-	app.Use(mw(t, 64))
+	app := nexios.New(nexios.Config{MaxBodyBytes: 64})
+	app.Use(mw(t))
 	app.Post("/json", func(req *nexios.Request, res *nexios.Response) error {
 		var v map[string]any
 		if err := req.JSON(&v); err != nil {
@@ -292,24 +308,12 @@ func TestDecoders(t *testing.T) {
 	}
 }
 
-func TestConfigErrors(t *testing.T) {
-	t.Parallel()
-	for _, limit := range []int64{0, -1} {
-		if _, err := bodylimit.New(bodylimit.Config{Limit: limit}); err == nil || !strings.Contains(err.Error(), "Limit must be positive") {
-			t.Errorf("New(Limit %d): err = %v", limit, err)
-		}
-		if _, err := bodylimit.Route(bodylimit.Config{Limit: limit}); err == nil {
-			t.Errorf("Route(Limit %d): no error", limit)
-		}
-	}
-}
-
 // TestGetWithBody: a GET built by hand with a body but no Content-Length
 // header is not rejected up front, but reading it is still limited.
 func TestGetWithBody(t *testing.T) {
 	t.Parallel()
-	app := nexios.New(nexios.Config{})
-	app.Use(mw(t, 10))
+	app := nexios.New(nexios.Config{MaxBodyBytes: 10})
+	app.Use(mw(t))
 	app.Get("/", echoLen)
 	app.Get("/ignore", func(_ *nexios.Request, res *nexios.Response) error { return res.Text("ok") })
 	for path, want := range map[string]int{"/": 413, "/ignore": 200} {

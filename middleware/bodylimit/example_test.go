@@ -10,9 +10,9 @@ import (
 )
 
 func Example() {
-	app := nexios.New(nexios.Config{})
 	// 1 KiB for every request…
-	app.Use(nexios.Must(bodylimit.New(bodylimit.Config{Limit: 1 << 10})))
+	app := nexios.New(nexios.Config{MaxBodyBytes: 1 << 10})
+	app.Use(nexios.Must(bodylimit.New(bodylimit.Config{})))
 	echo := func(req *nexios.Request, res *nexios.Response) error {
 		b, err := req.Body()
 		if err != nil {
@@ -21,8 +21,8 @@ func Example() {
 		return res.Text(fmt.Sprint(len(b), " bytes"))
 	}
 	app.Post("/notes", echo)
-	// …except uploads, which may be up to 1 MiB: the innermost limit wins.
-	app.Post("/upload", echo, nexios.Must(bodylimit.Route(bodylimit.Config{Limit: 1 << 20})))
+	// …except uploads, which may be up to 1 MiB: the route's limit wins.
+	app.Post("/upload", echo, nexios.BodyLimit(1<<20))
 
 	c := testclient.New(app)
 	body := []byte(strings.Repeat("x", 4096))

@@ -197,9 +197,10 @@ func (m *middleware) handle(next nexios.HandlerFunc) nexios.HandlerFunc {
 		s := m.pool.Get().(*state)
 		s.req, s.res, s.orig = req, res, res.Writer()
 		inner.ServeHTTP(&s.bottom, r)
+		err := s.err
 		s.reset()
 		m.pool.Put(s)
-		return nil
+		return err
 	}
 }
 

@@ -235,12 +235,30 @@ func TestHEADNotCompressed(t *testing.T) {
 	}
 }
 
-func TestErrorResponsesCompressed(t *testing.T) {
+// TestErrorsTravelUp: an error returned under the middleware is not
+// rendered by it but returned upward, so outer middleware sees it; it
+// renders at the top, uncompressed (error bodies are small).
+func TestErrorsTravelUp(t *testing.T) {
 	t.Parallel()
-	c := testclient.New(newApp(t, compress.Config{}))
+	app := nexios.New(nexios.Config{})
+	var seen error
+	app.Use(func(next nexios.HandlerFunc) nexios.HandlerFunc {
+		return func(req *nexios.Request, res *nexios.Response) error {
+			seen = next(req, res)
+			return seen
+		}
+	})
+	app.Use(nexios.Must(compress.New(compress.Config{})))
+	app.Get("/error", func(*nexios.Request, *nexios.Response) error {
+		return nexios.NewHTTPError(http.StatusBadRequest, strings.Repeat("bad ", 500))
+	})
+	c := testclient.New(app)
 	r := c.Get("/error", testclient.Header("Accept-Encoding", "gzip"))
-	if r.Status != http.StatusBadRequest || r.Header.Get("Content-Encoding") != "gzip" {
+	if r.Status != http.StatusBadRequest || r.Header.Get("Content-Encoding") != "" {
 		t.Fatalf("status %d, Content-Encoding %q", r.Status, r.Header.Get("Content-Encoding"))
+	}
+	if nexios.StatusOf(seen) != http.StatusBadRequest {
+		t.Errorf("outer middleware saw %v", seen)
 	}
 	if ct := r.Header.Get("Content-Type"); ct != "application/problem+json" {
 		t.Fatalf("Content-Type %q", ct)
@@ -336,7 +354,7 @@ func TestLevels(t *testing.T) {
 		{"/plain", []testclient.RequestOption{ae}, ""}, // no middleware here
 		{"/api/text", []testclient.RequestOption{ae}, "gzip"},
 		{"/api/json", []testclient.RequestOption{ae}, "gzip"},
-		{"/api/error", []testclient.RequestOption{ae}, "gzip"},
+		{"/api/error", []testclient.RequestOption{ae}, ""}, // rendered at the top, after the middleware
 		{"/api/sse", []testclient.RequestOption{ae}, ""},
 		{"/api/ws", ws, ""},
 		{"/api/small", []testclient.RequestOption{ae}, ""},

@@ -28,15 +28,17 @@ type state struct {
 	gz     http.ResponseWriter // the writer gzhttp gave the inner handler
 	bottom bottomWriter
 	top    topWriter
+	err    error // what the chain returned
 }
 
 func (s *state) reset() {
-	s.req, s.res, s.orig, s.gz = nil, nil, nil, nil
+	s.req, s.res, s.orig, s.gz, s.err = nil, nil, nil, nil, nil
 	s.top.mode = undecided
 }
 
-// serve runs the chain with the topWriter installed. Errors are rendered
-// here, so that an error body is compressed like any other.
+// serve runs the chain with the topWriter installed. An error is kept in
+// s.err and returned upward; it renders uncompressed at the top of the
+// chain, after the writer was restored (error bodies are small).
 func (s *state) serve(gz http.ResponseWriter, next nexios.HandlerFunc) {
 	s.gz = gz
 	s.top.mode = undecided
@@ -46,9 +48,7 @@ func (s *state) serve(gz http.ResponseWriter, next nexios.HandlerFunc) {
 	}
 	s.res.SetWriter(&s.top)
 	defer s.res.SetWriter(s.orig) // also on panic: the core renders into orig
-	if err := next(s.req, s.res); err != nil {
-		s.req.App().HandleError(s.req, s.res, err)
-	}
+	s.err = next(s.req, s.res)
 }
 
 // findState recovers the state from the writer gzhttp hands the inner

@@ -16,8 +16,11 @@ const (
 	tokenLen   = 32                     // random bytes in a token
 	encodedLen = (tokenLen*8 + 5) / 6   // 43: unpadded base64url of a token
 	maskedLen  = (2*tokenLen*8 + 5) / 6 // 86: a masked token (pad + token XOR pad)
-	requestKey = "nexios.csrf"          // request value: *csrf or *issued
 )
+
+// requestKey holds the request's CSRF state: *csrf, or *issued once a
+// token was created.
+var requestKey = nexios.NewKey[any]("csrf")
 
 // b64 is unpadded base64url that rejects non-canonical encodings.
 var b64 = base64.RawURLEncoding.Strict()
@@ -33,7 +36,7 @@ type issued struct {
 // a token: only then can an unsafe request carry a matching one.
 func (m *csrf) prepareToken(req *nexios.Request, res *nexios.Response, token *[tokenLen]byte) (bool, error) {
 	if enc, ok := m.load(req); ok && decode(enc, token[:]) {
-		req.Set(requestKey, m) // a pointer: no allocation
+		requestKey.Set(req, m) // a pointer: no allocation
 		return true, nil
 	}
 	if err := m.issue(req, res, token); err != nil {
@@ -75,7 +78,7 @@ func (m *csrf) issue(req *nexios.Request, res *nexios.Response, token *[tokenLen
 			return err
 		}
 	}
-	req.Set(requestKey, &issued{m: m, token: *token})
+	requestKey.Set(req, &issued{m: m, token: *token})
 	return nil
 }
 
@@ -144,7 +147,7 @@ func decode(s string, dst []byte) bool {
 // when no TokenMode middleware ran for the request.
 func Token(req *nexios.Request) string {
 	var token [tokenLen]byte
-	v, _ := req.Get(requestKey)
+	v, _ := requestKey.Get(req)
 	switch s := v.(type) {
 	case *issued:
 		token = s.token
@@ -169,7 +172,7 @@ func Token(req *nexios.Request) string {
 // authentication cannot be used after it. Token returns the new token
 // afterwards.
 func Rotate(req *nexios.Request, res *nexios.Response) error {
-	v, _ := req.Get(requestKey)
+	v, _ := requestKey.Get(req)
 	var m *csrf
 	switch s := v.(type) {
 	case *issued:

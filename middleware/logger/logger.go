@@ -122,11 +122,7 @@ func (l *accessLog) serve(next nexios.HandlerFunc, req *nexios.Request, res *nex
 	}
 	log := l.logger(req)
 	if l.hasCeiling && !log.Enabled(req.Context(), l.ceiling) {
-		// Nothing will be logged: keep the error semantics, skip the rest.
-		if err := next(req, res); err != nil {
-			req.App().HandleError(req, res, err)
-		}
-		return nil
+		return next(req, res) // nothing will be logged
 	}
 	start := time.Now()
 	finished := false
@@ -143,12 +139,16 @@ func (l *accessLog) serve(next nexios.HandlerFunc, req *nexios.Request, res *nex
 		}
 	}()
 	err := next(req, res)
-	if err != nil {
-		req.App().HandleError(req, res, err)
-	}
 	finished = true
+	if err != nil && !res.Committed() {
+		// The error travels up and is rendered at the top of the chain,
+		// where an error handler may still choose its status: log once it
+		// has been sent, so the record shows what the client got.
+		req.Defer(func() { l.log(log, req, res, res.StatusCode(), time.Since(start), err, false) })
+		return err
+	}
 	l.log(log, req, res, res.StatusCode(), time.Since(start), err, false)
-	return nil
+	return err
 }
 
 // log writes the record, building attributes only when the level is

@@ -64,7 +64,7 @@ func build(t *testing.T, level string, log *logcapture.Handler, cfg logger.Confi
 	stack := []nexios.Middleware{
 		nexios.Must(requestid.New(requestid.Config{})),
 		newLogger(t, cfg),
-		nexios.Must(rec.New(rec.Config{Logger: slog.New(slog.DiscardHandler)})),
+		nexios.Must(rec.New(rec.Config{})),
 	}
 	app := nexios.New(nexios.Config{Logger: slog.New(slog.DiscardHandler)})
 	nexios.HandleError(app, func(_ *nexios.Request, res *nexios.Response, _ conflictError) error {
@@ -326,3 +326,35 @@ func TestDiscardAllocatesNothing(t *testing.T) {
 }
 
 func itoa(n int) string { return strconv.Itoa(n) }
+
+// TestErrorTravelsUp: the logger returns a handler's error upward (an
+// outer middleware — an error reporter, a tracing span — sees it), and
+// logs the status the error rendered with at the top, even one a type
+// handler chose.
+func TestErrorTravelsUp(t *testing.T) {
+	t.Parallel()
+	log := logcapture.New()
+	app := nexios.New(nexios.Config{Logger: slog.New(slog.DiscardHandler)})
+	nexios.HandleError(app, func(_ *nexios.Request, res *nexios.Response, _ conflictError) error {
+		return res.Status(http.StatusConflict).JSON(map[string]string{"error": "conflict"})
+	})
+	var seen error
+	app.Use(func(next nexios.HandlerFunc) nexios.HandlerFunc {
+		return func(req *nexios.Request, res *nexios.Response) error {
+			seen = next(req, res)
+			return seen
+		}
+	})
+	app.Use(newLogger(t, logger.Config{Logger: slog.New(log)}))
+	app.Get("/conflict", func(*nexios.Request, *nexios.Response) error { return conflictError{} })
+	r := testclient.New(app).Get("/conflict")
+	if r.Status != http.StatusConflict {
+		t.Fatalf("status %d", r.Status)
+	}
+	if !errors.As(seen, new(conflictError)) {
+		t.Errorf("outer middleware saw %v", seen)
+	}
+	if e := log.WaitFor(t, "request"); e.Str("status") != "409" {
+		t.Errorf("access record %v, want status 409", e.Attrs)
+	}
+}

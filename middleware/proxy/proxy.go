@@ -19,6 +19,7 @@ package proxy
 
 import (
 	"fmt"
+	"net"
 	"net/http"
 	"net/netip"
 	"strings"
@@ -162,6 +163,20 @@ func (rv *resolver) isTrusted(a netip.Addr) bool {
 	return false
 }
 
+// peerKey holds the peer address of a request whose RemoteAddr the
+// middleware rewrote.
+var peerKey = nexios.NewKey[string]("proxy.peer")
+
+// PeerAddr returns the address of the peer that sent the request (the
+// last proxy): the request's RemoteAddr before the middleware replaced it
+// with the client's.
+func PeerAddr(req *nexios.Request) string {
+	if p, ok := peerKey.Get(req); ok {
+		return p
+	}
+	return req.RemoteAddr()
+}
+
 // result is what the forwarding headers say about the client; empty
 // fields change nothing.
 type result struct {
@@ -171,11 +186,16 @@ type result struct {
 func (rv *resolver) apply(req *nexios.Request) {
 	r := req.Raw()
 	res := rv.resolve(r.RemoteAddr, r.Header)
+	// Rewrite the request itself, as chi's RealIP does, so that every
+	// reader — req.ClientIP, req.Scheme, net/http code — sees the client
+	// the proxies vouch for. The peer's own address stays available with
+	// PeerAddr.
 	if res.clientIP != "" {
-		req.SetClientIP(res.clientIP)
+		peerKey.Set(req, r.RemoteAddr)
+		r.RemoteAddr = net.JoinHostPort(res.clientIP, "0")
 	}
 	if res.scheme != "" {
-		req.SetScheme(res.scheme)
+		r.URL.Scheme = res.scheme
 	}
 	if res.host != "" {
 		r.Host = res.host

@@ -73,7 +73,7 @@ func TestClientIPFromProxy(t *testing.T) {
 	app := nexios.New(nexios.Config{})
 	app.Use(func(next nexios.HandlerFunc) nexios.HandlerFunc { // stand-in for the proxy middleware
 		return func(req *nexios.Request, res *nexios.Response) error {
-			req.SetClientIP(req.Header("X-Test-Client"))
+			req.Raw().RemoteAddr = req.Header("X-Test-Client") + ":0"
 			return next(req, res)
 		}
 	})
@@ -147,7 +147,7 @@ func (u user) Scopes() []string      { return nil }
 func fakeAuth(next nexios.HandlerFunc) nexios.HandlerFunc {
 	return func(req *nexios.Request, res *nexios.Response) error {
 		if name := req.Header("X-Login"); name != "" {
-			req.SetUser(user(name))
+			nexios.UserKey.Set(req, user(name))
 		}
 		return next(req, res)
 	}

@@ -20,8 +20,8 @@ func Example() {
 			return a
 		},
 	}))
-	app := nexios.New(nexios.Config{Logger: slog.New(slog.DiscardHandler)})
-	app.Use(nexios.Must(recover.New(recover.Config{Logger: log})))
+	app := nexios.New(nexios.Config{Logger: log})
+	app.Use(nexios.Must(recover.New(recover.Config{})))
 	app.Get("/boom", func(*nexios.Request, *nexios.Response) error {
 		panic("something broke")
 	})
@@ -29,6 +29,6 @@ func Example() {
 	r := testclient.New(app).Get("/boom")
 	fmt.Println(r.Status, r.Header.Get("Content-Type"))
 	// Output:
-	// level=ERROR msg="panic recovered" method=GET path=/boom pattern=/boom panic="something broke" committed=false
+	// level=ERROR msg="request failed" method=GET path=/boom pattern=/boom error="panic: something broke"
 	// 500 application/problem+json
 }

@@ -1,8 +1,8 @@
 // Package recover turns a panic in a handler or in inner middleware into an
-// error: it logs the panic with its stack through log/slog and returns a
+// error: it captures the stack where the panic happened and returns a
 // *nexios.PanicError (status 500) up the chain, where outer middleware such
-// as the access logger sees it like any other error and the app's error
-// handlers render it.
+// as the access logger sees it like any other error, and the app renders
+// it and logs it once, with its stack.
 //
 //	app.Use(nexios.Must(requestid.New(requestid.Config{})))
 //	app.Use(nexios.Must(logger.New(logger.Config{})))
@@ -22,12 +22,10 @@ package recover
 import (
 	"bytes"
 	"errors"
-	"log/slog"
 	"net/http"
 	"runtime"
 
 	"github.com/nexios-go/nexios"
-	"github.com/nexios-go/nexios/middleware/requestid"
 )
 
 // DefaultStackSize is the number of stack bytes kept when Config.StackSize
@@ -42,21 +40,15 @@ type Config struct {
 	// Default: nil, never skip.
 	Skip func(*nexios.Request) bool
 
-	// Logger receives the "panic recovered" record (Error level). Default:
-	// the app's logger (req.App().Logger()).
-	Logger *slog.Logger
-
 	// StackSize caps the stack trace captured, in bytes. Default 64 KiB;
 	// negative is an error.
 	StackSize int
 
-	// DisableStack captures no stack trace: the record and the PanicError
-	// have none (Config.Debug then shows none either). Default false.
+	// DisableStack captures no stack trace: the PanicError, and so the
+	// app's log record, have none (Config.Debug then shows none either).
+	// Default false.
 	DisableStack bool
 }
-
-// Message is the message of the record logged for a panic.
-const Message = "panic recovered"
 
 // New returns the recover middleware configured by cfg.
 func New(cfg Config) (nexios.Middleware, error) {
@@ -73,7 +65,7 @@ func New(cfg Config) (nexios.Middleware, error) {
 			}
 			defer func() {
 				if p := recover(); p != nil {
-					err = handle(&cfg, req, res, p)
+					err = handle(&cfg, p)
 				}
 			}()
 			return next(req, res)
@@ -81,10 +73,11 @@ func New(cfg Config) (nexios.Middleware, error) {
 	}, nil
 }
 
-// handle logs a recovered panic and converts it into an error. It runs in
-// the deferred function, before the panicking frames are unwound, so the
-// stack it captures shows where the panic happened.
-func handle(cfg *Config, req *nexios.Request, res *nexios.Response, p any) error {
+// handle converts a recovered panic into an error. It runs in the
+// deferred function, before the panicking frames are unwound, so the stack
+// it captures shows where the panic happened. Logging is the app's: it
+// logs the error once, after the error handlers chose the final status.
+func handle(cfg *Config, p any) error {
 	if p == http.ErrAbortHandler {
 		// net/http's sentinel for "abort the response": not an error to
 		// report, and the server must see it to cut the connection.
@@ -95,28 +88,5 @@ func handle(cfg *Config, req *nexios.Request, res *nexios.Response, p any) error
 		buf := make([]byte, cfg.StackSize)
 		stack = bytes.Clone(buf[:runtime.Stack(buf, false)])
 	}
-	log := cfg.Logger
-	if log == nil {
-		log = req.App().Logger()
-	}
-	ctx := req.Context()
-	logged := log.Enabled(ctx, slog.LevelError)
-	if logged {
-		attrs := []slog.Attr{
-			slog.String("method", req.Method()),
-			slog.String("path", req.URL().Path),
-			slog.String("pattern", req.Pattern()),
-			slog.Any("panic", p),
-			slog.Bool("committed", res.Committed()),
-		}
-		if id := requestid.Get(req); id != "" {
-			attrs = append(attrs, slog.String(requestid.LogAttr, id))
-		}
-		if stack != nil {
-			attrs = append(attrs, slog.String("stack", string(stack)))
-		}
-		log.LogAttrs(ctx, slog.LevelError, Message, attrs...)
-	}
-	// Logged tells the app not to log the same panic a second time.
-	return &nexios.PanicError{Value: p, Stack: stack, Logged: logged}
+	return &nexios.PanicError{Value: p, Stack: stack}
 }

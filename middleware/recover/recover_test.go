@@ -61,12 +61,12 @@ func TestPanicBecomes500(t *testing.T) {
 	for _, level := range levels {
 		t.Run(level, func(t *testing.T) {
 			t.Parallel()
-			panics, access, core := logcapture.New(), logcapture.New(), logcapture.New()
+			access, core := logcapture.New(), logcapture.New()
 			app := nexios.New(nexios.Config{Logger: slog.New(core)})
 			build(level, app, panicky,
 				nexios.Must(requestid.New(requestid.Config{})),
 				nexios.Must(logger.New(logger.Config{Logger: slog.New(access)})),
-				newRecover(t, recover.Config{Logger: slog.New(panics)}),
+				newRecover(t, recover.Config{}),
 			)
 			c := testclient.New(app)
 			r := c.Get("/p", testclient.Header("X-Request-ID", "rid"))
@@ -81,15 +81,20 @@ func TestPanicBecomes500(t *testing.T) {
 				t.Errorf("panic details leaked without Debug: %s", r.Text())
 			}
 
-			e := panics.WaitFor(t, recover.Message)
-			if e.Level != slog.LevelError || e.Str("panic") != "boom" || e.Str("path") != "/p" || e.Str("pattern") != "/p" || e.Str("request_id") != "rid" || e.Str("committed") != "false" {
+			// The app logs the panic once, with the stack captured where it
+			// happened.
+			e := core.WaitFor(t, "request failed")
+			if e.Level != slog.LevelError || e.Str("error") != "panic: boom" || e.Str("path") != "/p" || e.Str("pattern") != "/p" {
 				t.Errorf("panic record %v", e.Attrs)
+			}
+			if n := len(core.ByMsg("request failed")); n != 1 {
+				t.Errorf("panic logged %d times", n)
 			}
 			if st := e.Str("stack"); !strings.Contains(st, "recover_test.panicky") {
 				t.Errorf("stack does not show the panicking function:\n%s", st)
 			}
 			a := access.WaitFor(t, "request")
-			if a.Str("status") != "500" || a.Str("error") != "panic: boom" {
+			if a.Str("status") != "500" || a.Str("error") != "panic: boom" || a.Str("request_id") != "rid" {
 				t.Errorf("access record %v", a.Attrs)
 			}
 			if _, ok := a.Attrs["panic"]; ok {
@@ -115,8 +120,7 @@ func TestDebugShowsStack(t *testing.T) {
 		t.Run(tc.name, func(t *testing.T) {
 			t.Parallel()
 			log := logcapture.New()
-			tc.cfg.Logger = slog.New(log)
-			app := nexios.New(nexios.Config{Debug: true, Logger: slog.New(slog.DiscardHandler)})
+			app := nexios.New(nexios.Config{Debug: true, Logger: slog.New(log)})
 			build("app", app, panicky, newRecover(t, tc.cfg))
 			r := testclient.New(app).Get("/p")
 			var p struct{ Detail, Stack string }
@@ -129,8 +133,8 @@ func TestDebugShowsStack(t *testing.T) {
 			if got := strings.Contains(p.Stack, "recover_test.panicky"); got != tc.stack {
 				t.Errorf("stack in body = %v, want %v:\n%s", got, tc.stack, p.Stack)
 			}
-			if _, ok := log.WaitFor(t, recover.Message).Attrs["stack"]; ok != tc.stack {
-				t.Errorf("stack logged = %v, want %v", ok, tc.stack)
+			if st := log.WaitFor(t, "request failed").Str("stack"); strings.Contains(st, "recover_test.panicky") != tc.stack {
+				t.Errorf("stack logged = %q, want one: %v", st, tc.stack)
 			}
 		})
 	}
@@ -144,7 +148,7 @@ func TestStackSize(t *testing.T) {
 		got = err
 		return res.Status(599).Text("custom")
 	})
-	build("app", app, panicky, newRecover(t, recover.Config{StackSize: 100, Logger: slog.New(slog.DiscardHandler)}))
+	build("app", app, panicky, newRecover(t, recover.Config{StackSize: 100}))
 	r := testclient.New(app).Get("/p")
 	if r.Status != 599 || r.Text() != "custom" {
 		t.Errorf("custom handler not used: %d %q", r.Status, r.Text())
@@ -168,7 +172,7 @@ func TestErrorValueUnwraps(t *testing.T) {
 		}
 	}
 	build("app", app, func(*nexios.Request, *nexios.Response) error { panic(errSentinel) },
-		outer, newRecover(t, recover.Config{Logger: slog.New(slog.DiscardHandler)}))
+		outer, newRecover(t, recover.Config{}))
 	testclient.New(app).Get("/p")
 	var pe *nexios.PanicError
 	if !errors.As(seen, &pe) || !errors.Is(seen, errSentinel) || nexios.StatusOf(seen) != 500 {
@@ -182,12 +186,12 @@ func TestPanicInMiddleware(t *testing.T) {
 	bad := func(nexios.HandlerFunc) nexios.HandlerFunc {
 		return func(*nexios.Request, *nexios.Response) error { panic("middleware boom") }
 	}
-	app := nexios.New(nexios.Config{Logger: slog.New(slog.DiscardHandler)})
-	build("router", app, panicky, newRecover(t, recover.Config{Logger: slog.New(log)}), bad)
+	app := nexios.New(nexios.Config{Logger: slog.New(log)})
+	build("router", app, panicky, newRecover(t, recover.Config{}), bad)
 	if r := testclient.New(app).Get("/p"); r.Status != 500 {
 		t.Errorf("status %d", r.Status)
 	}
-	if e := log.WaitFor(t, recover.Message); e.Str("panic") != "middleware boom" {
+	if e := log.WaitFor(t, "request failed"); e.Str("error") != "panic: middleware boom" {
 		t.Errorf("record %v", e.Attrs)
 	}
 }
@@ -197,12 +201,12 @@ func TestAbortHandlerPropagates(t *testing.T) {
 	log := logcapture.New()
 	app := nexios.New(nexios.Config{Logger: slog.New(log)})
 	build("app", app, func(*nexios.Request, *nexios.Response) error { panic(http.ErrAbortHandler) },
-		newRecover(t, recover.Config{Logger: slog.New(log)}))
+		newRecover(t, recover.Config{}))
 	got := catch(func() { app.ServeHTTP(httptest.NewRecorder(), httptest.NewRequest("GET", "/p", nil)) })
 	if got != http.ErrAbortHandler {
 		t.Errorf("ServeHTTP panicked with %v, want http.ErrAbortHandler", got)
 	}
-	if es := log.ByMsg(recover.Message); len(es) != 0 {
+	if es := log.ByMsg("request failed"); len(es) != 0 {
 		t.Errorf("abort logged as a panic: %v", es)
 	}
 	// Through a client the response is aborted, not answered.
@@ -213,21 +217,18 @@ func TestAbortHandlerPropagates(t *testing.T) {
 
 func TestPanicAfterCommit(t *testing.T) {
 	t.Parallel()
-	panics, core := logcapture.New(), logcapture.New()
+	core := logcapture.New()
 	app := nexios.New(nexios.Config{Logger: slog.New(core)})
 	build("app", app, func(_ *nexios.Request, res *nexios.Response) error {
 		_, _ = io.WriteString(res, "partial")
 		res.Flush()
 		panic("late")
-	}, newRecover(t, recover.Config{Logger: slog.New(panics)}))
+	}, newRecover(t, recover.Config{}))
 	// The body is incomplete: the core aborts the response instead of
 	// ending it as if whole, so the client sees an error, not a short body.
 	r := testclient.New(app, testclient.WithErrorLog(nil)).Get("/p")
 	if r.Err == nil {
 		t.Errorf("truncated response looked complete: %d %q", r.Status, r.Text())
-	}
-	if e := panics.WaitFor(t, recover.Message); e.Str("committed") != "true" || e.Str("panic") != "late" {
-		t.Errorf("panic record %v", e.Attrs)
 	}
 	if e := core.WaitFor(t, "error after the response was written"); !strings.Contains(e.Str("error"), "panic: late") {
 		t.Errorf("core record %v", e.Attrs)
@@ -236,14 +237,20 @@ func TestPanicAfterCommit(t *testing.T) {
 
 func TestSkip(t *testing.T) {
 	t.Parallel()
-	log := logcapture.New()
+	var seen error
 	app := nexios.New(nexios.Config{Logger: slog.New(slog.DiscardHandler)})
-	build("app", app, panicky, newRecover(t, recover.Config{Logger: slog.New(log), Skip: func(*nexios.Request) bool { return true }}))
+	inner := func(next nexios.HandlerFunc) nexios.HandlerFunc {
+		return func(req *nexios.Request, res *nexios.Response) (err error) {
+			defer func() { seen = err }()
+			return next(req, res)
+		}
+	}
+	build("app", app, panicky, inner, newRecover(t, recover.Config{Skip: func(*nexios.Request) bool { return true }}))
 	if r := testclient.New(app).Get("/p"); r.Status != 500 {
 		t.Errorf("status %d: the core must still answer 500", r.Status)
 	}
-	if es := log.ByMsg(recover.Message); len(es) != 0 {
-		t.Errorf("skipped middleware logged %v", es)
+	if seen != nil {
+		t.Errorf("a skipped recover converted the panic: %v", seen)
 	}
 }
 

@@ -32,8 +32,8 @@ const DefaultHeader = "X-Request-ID"
 // MaxIncomingLength is the longest incoming id that is reused.
 const MaxIncomingLength = 128
 
-// valueKey is the per-request value key (req.Set) the id is stored under.
-const valueKey = "nexios/requestid"
+// valueKey holds the request's id.
+var valueKey = nexios.NewKey[*box]("requestid")
 
 // Config configures the request id middleware. The zero value is valid:
 // X-Request-ID, incoming ids reused when well-formed, 32 random hex digits
@@ -136,7 +136,7 @@ func New(cfg Config) (nexios.Middleware, error) {
 				b = newBox()
 			}
 			res.Header()[header] = b[:]
-			req.Set(valueKey, b)
+			valueKey.Set(req, b)
 			if withCtx {
 				req.WithContext(context.WithValue(req.Context(), ctxKey{}, b))
 			}
@@ -172,7 +172,7 @@ func sequential(prefix *[16]byte, n uint64) *box {
 // Get returns the request's id, or "" when the middleware did not run for
 // it (skipped, or not installed).
 func Get(req *nexios.Request) string {
-	if b, ok := nexios.Value[*box](req, valueKey); ok {
+	if b, ok := valueKey.Get(req); ok {
 		return b[0]
 	}
 	return ""

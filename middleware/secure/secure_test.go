@@ -163,7 +163,7 @@ func TestSchemeFromProxy(t *testing.T) {
 	app.Pre(func(next nexios.HandlerFunc) nexios.HandlerFunc {
 		return func(req *nexios.Request, res *nexios.Response) error {
 			if req.Header("X-Forwarded-Proto") == "https" {
-				req.SetScheme("https")
+				req.URL().Scheme = "https"
 			}
 			return next(req, res)
 		}

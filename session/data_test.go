@@ -1,17 +1,16 @@
-package nexios_test
+package session
 
 import (
 	"encoding/json"
 	"testing"
 	"time"
 
-	"github.com/nexios-go/nexios"
 )
 
 func TestSessionState(t *testing.T) {
 	t.Parallel()
-	s := nexios.NewSession("", nil, time.Unix(100, 0))
-	if !s.IsNew() || s.ID() != "" || s.State().Modified {
+	s := newSession("", nil, time.Unix(100, 0))
+	if !s.IsNew() || s.ID() != "" || s.snapshot().Modified {
 		t.Fatal("fresh session state")
 	}
 	s.Set("user_id", 7)
@@ -23,10 +22,10 @@ func TestSessionState(t *testing.T) {
 		t.Error("typed getters")
 	}
 	// After a JSON round trip numbers are float64 and flash lists []any.
-	b, _ := json.Marshal(s.State().Values)
+	b, _ := json.Marshal(s.snapshot().Values)
 	var vals map[string]any
 	json.Unmarshal(b, &vals)
-	s2 := nexios.NewSession("abc", vals, time.Unix(100, 0))
+	s2 := newSession("abc", vals, time.Unix(100, 0))
 	if n, ok := s2.GetInt("user_id"); !ok || n != 7 {
 		t.Errorf("GetInt after JSON: %v %v", n, ok)
 	}
@@ -34,33 +33,19 @@ func TestSessionState(t *testing.T) {
 		t.Errorf("flashes %v", f)
 	}
 	s2.Regenerate()
-	st := s2.State()
+	st := s2.snapshot()
 	if !st.Regenerate || !st.Modified || st.ID != "abc" {
 		t.Errorf("regenerate state %+v", st)
 	}
-	s2.Saved("def")
-	if s2.ID() != "def" || s2.State().Modified {
+	s2.saved("def")
+	if s2.ID() != "def" || s2.snapshot().Modified {
 		t.Error("saved")
 	}
 	s2.Destroy()
-	if st := s2.State(); !st.Destroyed || len(st.Values) != 0 {
+	if st := s2.snapshot(); !st.Destroyed || len(st.Values) != 0 {
 		t.Errorf("destroy %+v", st)
 	}
 	s2.Delete("missing")
 	s2.Clear()
 }
 
-func TestRequestUserDefault(t *testing.T) {
-	t.Parallel()
-	app := nexios.New(nexios.Config{})
-	app.Get("/", func(req *nexios.Request, res *nexios.Response) error {
-		u := req.User()
-		if u.IsAuthenticated() || u.DisplayName() != "anonymous" || req.Session() != nil {
-			return nexios.NewHTTPError(500, "bad defaults")
-		}
-		return res.Text("ok")
-	})
-	if w := call(t, app, "GET", "/", ""); w.Code != 200 {
-		t.Error(w.Body)
-	}
-}

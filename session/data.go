@@ -1,4 +1,4 @@
-package nexios
+package session
 
 import (
 	"encoding/json"
@@ -8,9 +8,9 @@ import (
 	"time"
 )
 
-// Session is one client's session data. The session middleware (package
-// session) loads it before the handler, exposes it as req.Session(), and
-// saves it after the handler when it was modified. Values should survive a
+// Session is one client's session data. The session middleware loads it
+// before the handler, exposes it as From(req), and saves it after the
+// handler when it was modified. Values should survive a
 // JSON round trip (stores serialise them): strings, numbers, booleans,
 // slices and maps of those.
 type Session struct {
@@ -26,23 +26,14 @@ type Session struct {
 
 const flashKey = "_flash"
 
-// NewSession builds a session for a store or the session middleware: id
-// (empty for a new session), its values (owned by the session from now on)
-// and when it was created.
-func NewSession(id string, values map[string]any, createdAt time.Time) *Session {
+// newSession builds a session: id (empty for a new session), its values
+// (owned by the session from now on) and when it was created.
+func newSession(id string, values map[string]any, createdAt time.Time) *Session {
 	if values == nil {
 		values = make(map[string]any)
 	}
 	return &Session{id: id, values: values, createdAt: createdAt, isNew: id == ""}
 }
-
-// Session returns the request's session, or nil when no session middleware
-// runs for the route.
-func (q *Request) Session() *Session { return q.session }
-
-// SetSession attaches a session to the request; the session middleware
-// calls it.
-func (q *Request) SetSession(s *Session) { q.session = s }
 
 // ID returns the session id ("" until a new session is saved).
 func (s *Session) ID() string {
@@ -194,9 +185,9 @@ func (s *Session) Destroy() {
 	clear(s.values)
 }
 
-// SessionState is what the session middleware reads back after the
-// handler: the values to save and what the handler asked for.
-type SessionState struct {
+// snapshot is what the middleware reads back after the handler: the
+// values to save and what the handler asked for.
+type snapshot struct {
 	ID         string
 	Values     map[string]any
 	CreatedAt  time.Time
@@ -205,19 +196,19 @@ type SessionState struct {
 	Destroyed  bool
 }
 
-// State returns a snapshot of the session for the middleware.
-func (s *Session) State() SessionState {
+// snapshot returns the session's state for the middleware.
+func (s *Session) snapshot() snapshot {
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	return SessionState{
+	return snapshot{
 		ID: s.id, Values: maps.Clone(s.values), CreatedAt: s.createdAt,
 		Modified: s.modified, Regenerate: s.regenerate, Destroyed: s.destroyed,
 	}
 }
 
-// Saved records the id the session was saved under and clears the
-// modification flags; the session middleware calls it.
-func (s *Session) Saved(id string) {
+// saved records the id the session was saved under and clears the
+// modification flags.
+func (s *Session) saved(id string) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	s.id, s.isNew = id, false

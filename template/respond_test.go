@@ -1,7 +1,8 @@
-package nexios_test
+package template_test
 
 import (
 	"errors"
+	"log/slog"
 	"strings"
 	"testing"
 	"testing/fstest"
@@ -22,26 +23,26 @@ func renderApp(t *testing.T, debug bool) *nexios.App {
 	if err != nil {
 		t.Fatal(err)
 	}
-	app := nexios.New(nexios.Config{Logger: discardLogger, Debug: debug})
-	nexios.UseTemplates(app, engine)
+	app := nexios.New(nexios.Config{Logger: slog.New(slog.DiscardHandler), Debug: debug})
+	template.Use(app, engine)
 	app.Get("/", func(req *nexios.Request, res *nexios.Response) error {
-		return res.Status(201).Render("pages/home.html", map[string]any{"title": "Home", "content": "<Welcome!>"})
+		return template.Render(res.Status(201), "pages/home.html", map[string]any{"title": "Home", "content": "<Welcome!>"})
 	})
 	app.Get("/broken", func(req *nexios.Request, res *nexios.Response) error {
-		return res.Render("pages/broken.html", map[string]any{"user": map[string]any{"Name": 42}})
+		return template.Render(res, "pages/broken.html", map[string]any{"user": map[string]any{"Name": 42}})
 	})
 	app.Get("/missing", func(req *nexios.Request, res *nexios.Response) error {
-		return res.Render("pages/nope.html", nil)
+		return template.Render(res, "pages/nope.html", nil)
 	})
 	app.Get("/feed", func(req *nexios.Request, res *nexios.Response) error {
 		res.Header().Set("Content-Type", "application/atom+xml")
-		return res.Render("feed.xml", "x")
+		return template.Render(res, "feed.xml", "x")
 	})
 	app.Get("/twice", func(req *nexios.Request, res *nexios.Response) error {
 		if err := res.Text("first"); err != nil {
 			return err
 		}
-		if err := res.Render("pages/home.html", nil); !errors.Is(err, nexios.ErrResponseCommitted) {
+		if err := template.Render(res, "pages/home.html", nil); !errors.Is(err, nexios.ErrResponseCommitted) {
 			return errors.New("Render after a body: want ErrResponseCommitted")
 		}
 		return nil
@@ -83,12 +84,12 @@ func TestRenderErrors(t *testing.T) {
 		}
 	}
 
-	app := nexios.New(nexios.Config{Logger: discardLogger})
-	app.Get("/", func(req *nexios.Request, res *nexios.Response) error { return res.Render("x.html", nil) })
+	app := nexios.New(nexios.Config{Logger: slog.New(slog.DiscardHandler)})
+	app.Get("/", func(req *nexios.Request, res *nexios.Response) error { return template.Render(res, "x.html", nil) })
 	if r := testclient.New(app).Get("/"); r.Status != 500 {
 		t.Errorf("render without an engine = %d", r.Status)
 	}
-	if nexios.Templates(app) != nil {
-		t.Error("Templates on an app without an engine is not nil")
+	if template.From(app) != nil {
+		t.Error("From on an app without an engine is not nil")
 	}
 }
