@@ -1,9 +1,9 @@
 package nexios
 
 import (
-	"net/http"
 	"errors"
 	"fmt"
+	"net/http"
 	"net/url"
 	"slices"
 	"strconv"

@@ -4,7 +4,6 @@ import (
 	"encoding/json"
 	"testing"
 	"time"
-
 )
 
 func TestSessionState(t *testing.T) {
@@ -48,4 +47,3 @@ func TestSessionState(t *testing.T) {
 	s2.Delete("missing")
 	s2.Clear()
 }
-

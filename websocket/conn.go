@@ -62,19 +62,19 @@ type Conn struct {
 func newConn(req *nexios.Request, ws *websocket.Conn, cfg *config) *Conn {
 	ctx, cancel := context.WithCancelCause(req.Context())
 	c := &Conn{
-		ws:      ws,
-		cfg:     cfg,
-		id:      rand.Text(),
-		ctx:     ctx,
-		cancel:  cancel,
-		raw:     req.Raw(),
-		route:   req.Route(),
-		user:    req.User(),
-		ip:      req.ClientIP(),
-		codec:   req.App().Config().JSON,
-		logger:  cfg.logger,
-		req:     req,
-		done:    make(chan struct{}),
+		ws:     ws,
+		cfg:    cfg,
+		id:     rand.Text(),
+		ctx:    ctx,
+		cancel: cancel,
+		raw:    req.Raw(),
+		route:  req.Route(),
+		user:   req.User(),
+		ip:     req.ClientIP(),
+		codec:  req.App().Config().JSON,
+		logger: cfg.logger,
+		req:    req,
+		done:   make(chan struct{}),
 	}
 	if c.logger == nil {
 		c.logger = req.App().Logger()
