@@ -48,6 +48,15 @@ type Config struct {
 	MaxHeaderBytes    int           // default 1 MiB
 	ShutdownTimeout   time.Duration // default 15s: how long in-flight requests may finish
 
+	// Background tasks (Response.After): at most BackgroundWorkers run at
+	// once (default 16), at most BackgroundQueue responses' tasks wait
+	// (default 1024; a request whose tasks find it full waits for room
+	// after its response was flushed), each with a deadline of
+	// BackgroundTimeout (default 1 minute).
+	BackgroundWorkers int
+	BackgroundQueue   int
+	BackgroundTimeout time.Duration
+
 	// Lifespan runs at start-up after the OnStartup hooks. The function it
 	// returns (may be nil) runs at shutdown before the OnShutdown hooks.
 	Lifespan LifespanFunc
@@ -86,6 +95,7 @@ type App struct {
 	pre            []Middleware
 
 	binder *bind.Binder
+	tasks  taskPool
 
 	hooks lifecycle
 
@@ -118,6 +128,7 @@ func New(cfg Config) *App {
 		statusHandlers: make(map[int]ErrorHandler),
 	}
 	a.binder = bind.New(bind.Options{DecodeJSON: cfg.JSON.Decode})
+	a.tasks.init(a)
 	a.Router.app = a
 	a.notFound = defaultNotFound
 	a.notAllowed = defaultMethodNotAllowed
@@ -183,8 +194,17 @@ func (a *App) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	ex.req.init(a, r)
 	ex.res.init(w, r)
 	a.runHandler(&ex.req, &ex.res, a.serve)
+	a.finish(ex, w)
+}
+
+// finish ends a request: deferred cleanups, then background tasks handed
+// to the pool, then the objects back to their pool.
+func (a *App) finish(ex *exchange, w http.ResponseWriter) {
 	if len(ex.req.cleanups) > 0 {
 		ex.req.runCleanups()
+	}
+	if ex.res.after.n > 0 {
+		a.tasks.submit(ex.req.r.Context(), &ex.res.after, w)
 	}
 	ex.req.release()
 	ex.res.release()

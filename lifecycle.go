@@ -47,6 +47,7 @@ func (a *App) Startup(ctx context.Context) error {
 	if a.hooks.started {
 		return nil
 	}
+	a.tasks.reopen()
 	for i, h := range a.hooks.startup {
 		if err := h(ctx); err != nil {
 			return fmt.Errorf("nexios: startup hook %d: %w", i+1, err)
@@ -66,16 +67,21 @@ func (a *App) Startup(ctx context.Context) error {
 	return nil
 }
 
-// Shutdown runs the lifespan cleanup, then every OnShutdown hook in order,
-// and returns their errors joined. It does nothing unless Startup ran.
+// Shutdown waits for the background tasks (Response.After) until ctx is
+// done, then runs the lifespan cleanup and every OnShutdown hook in order
+// (tasks finish before the resources they use are closed), and returns
+// their errors joined. The hooks run only if Startup ran.
 func (a *App) Shutdown(ctx context.Context) error {
 	a.hooks.mu.Lock()
 	defer a.hooks.mu.Unlock()
+	var errs []error
+	if err := a.tasks.drain(ctx); err != nil {
+		errs = append(errs, err)
+	}
 	if !a.hooks.started {
-		return nil
+		return errors.Join(errs...)
 	}
 	a.hooks.started = false
-	var errs []error
 	if a.hooks.cleanup != nil {
 		if err := a.hooks.cleanup(ctx); err != nil {
 			errs = append(errs, fmt.Errorf("nexios: lifespan cleanup: %w", err))

@@ -100,12 +100,7 @@ func (a *App) HTTPMiddleware(mw Middleware) func(http.Handler) http.Handler {
 			ex.res.init(w, r)
 			ex.req.handler = h
 			app.runHandler(&ex.req, &ex.res, h)
-			if len(ex.req.cleanups) > 0 {
-				ex.req.runCleanups()
-			}
-			ex.req.release()
-			ex.res.release()
-			app.pool.Put(ex)
+			app.finish(ex, w)
 		})
 	}
 }

@@ -25,6 +25,7 @@ type Response struct {
 	req         *Request
 	status      int
 	wroteHeader bool
+	after       taskList // background tasks (After)
 }
 
 func (r *Response) init(w http.ResponseWriter, _ *http.Request) {
@@ -37,6 +38,7 @@ func (r *Response) init(w http.ResponseWriter, _ *http.Request) {
 func (r *Response) release() {
 	r.tw = trackingWriter{}
 	r.w = nil
+	r.after = taskList{}
 }
 
 // Request returns the request this response answers.
