@@ -32,8 +32,21 @@
 // not allocate: a plaintext or JSON request allocates nothing beyond what
 // net/http does.
 //
+// # Extending
+//
+// Data attached to a request, a route or the app goes through a typed
+// key (Key): a package declares its keys and owns what is stored under
+// them. Background work after the response goes through Response.After.
+//
 // # Packages
 //
-// The root package holds the core. Subpackages: testclient (an in-process
-// client for tests).
+// The root package is the kernel. Around it, each in its own package:
+// bind (binding and validation), openapi (OpenAPI 3.1 and the docs UIs),
+// session, auth, websocket, template, testclient (an in-process client for
+// tests), storetest (the conformance kit for stores) and one package per
+// middleware under middleware/ (bodylimit, compress, cors, csrf, etag,
+// logger, proxy, ratelimit, recover, requestid, secure, static, timeout).
+// Integrations with heavy dependencies are separate modules: db (SQL data
+// layer), jobs (durable jobs), mail, redis, otel, prometheus, and the
+// nexios command (cmd/nexios).
 package nexios
