@@ -11,6 +11,7 @@ import (
 	"testing"
 
 	"github.com/nexios-go/nexios"
+	"github.com/nexios-go/nexios/internal/logcapture"
 	"github.com/nexios-go/nexios/testclient"
 )
 
@@ -264,5 +265,62 @@ func TestPanicAfterCommitAbortsResponse(t *testing.T) {
 	})
 	if r := testclient.New(app, testclient.WithErrorLog(nil)).Get("/late"); r.Err == nil {
 		t.Errorf("truncated response looked complete: %d %q", r.Status, r.Text())
+	}
+}
+
+type outOfStock struct{ item string }
+
+func (e *outOfStock) Error() string { return e.item + " is out of stock" }
+
+// TestErrorFamily checks the one error family: every client error the
+// framework produces reaches a HandleError[*HTTPError] handler (or, for
+// validation failures, their own type), Config.RenderProblem changes the
+// format of everything else, and only responses that end 5xx are logged.
+func TestErrorFamily(t *testing.T) {
+	t.Parallel()
+	log := logcapture.New()
+	app := nexios.New(nexios.Config{Logger: slog.New(log), MaxBodyBytes: 64,
+		RenderProblem: func(_ *nexios.Request, res *nexios.Response, p *nexios.Problem) error {
+			return res.JSON(map[string]any{"error": p.Detail, "code": p.Status, "fields": len(p.Errors)})
+		}})
+	var seen []int
+	nexios.HandleError(app, func(_ *nexios.Request, _ *nexios.Response, err *nexios.HTTPError) error {
+		seen = append(seen, err.Status)
+		return err // decline: the problem renderer answers
+	})
+	nexios.HandleError(app, func(_ *nexios.Request, res *nexios.Response, err *outOfStock) error {
+		return res.Status(409).JSON(map[string]string{"item": err.item})
+	})
+	type in struct {
+		Name string `json:"name" validate:"required"`
+	}
+	nexios.Post(app, "/bind", func(_ *nexios.Request, v *in) (*in, error) { return v, nil })
+	app.Get("/stock", func(*nexios.Request, *nexios.Response) error { return &outOfStock{"lamp"} })
+	app.Get("/boom", func(*nexios.Request, *nexios.Response) error { return errors.New("db down") })
+	c := testclient.New(app)
+	for _, tc := range []struct {
+		name   string
+		r      *testclient.Response
+		status int
+		body   string
+	}{
+		{"malformed JSON", c.Post("/bind", testclient.Body("application/json", []byte("{"))), 400, `"code":400`},
+		{"unsupported type", c.Post("/bind", testclient.Body("text/csv", []byte("a,b"))), 415, `"code":415`},
+		{"too large", c.Post("/bind", testclient.Body("application/json", make([]byte, 100))), 413, `"code":413`},
+		{"validation", c.Post("/bind", testclient.JSON(map[string]string{})), 422, `"fields":1`},
+		{"not found", c.Get("/nowhere"), 404, `"code":404`},
+		{"custom 4xx", c.Get("/stock"), 409, `{"item":"lamp"}`},
+		{"server error", c.Get("/boom"), 500, `"code":500`},
+	} {
+		if tc.r.Status != tc.status || !strings.Contains(tc.r.Text(), tc.body) {
+			t.Errorf("%s: %d %s, want %d with %s", tc.name, tc.r.Status, tc.r.Text(), tc.status, tc.body)
+		}
+	}
+	if fmt.Sprint(seen) != "[400 415 413 404]" {
+		t.Errorf("HandleError[*HTTPError] saw %v, want the 400, 415, 413 and 404", seen)
+	}
+	failed := log.ByMsg("request failed")
+	if len(failed) != 1 || failed[0].Str("path") != "/boom" {
+		t.Errorf("logged as failed: %v, want only /boom", failed)
 	}
 }

@@ -49,13 +49,8 @@ func newApp() *nexios.App {
 		if err.Status == http.StatusNotFound {
 			return err
 		}
-		// The default renderer adds err.Headers (WWW-Authenticate, ...);
-		// a custom handler has to copy them itself.
-		for k, vs := range err.Headers {
-			for _, v := range vs {
-				res.Header().Add(k, v)
-			}
-		}
+		// err.Headers (WWW-Authenticate, Allow, ...) are already on the
+		// response: the app sets them before any handler runs.
 		return res.Status(err.Status).JSON(map[string]any{"error": err.Detail})
 	})
 
