@@ -212,3 +212,9 @@ func defaultMessage(fe validator.FieldError) string {
 	}
 	return fmt.Sprintf("failed the %q rule (%s)", fe.Tag(), p)
 }
+
+// Message is the default message for a failed validation rule ("must be
+// at least 8 characters"), the one request bodies get; other packages
+// that validate with go-playground (configuration) use it so a rule reads
+// the same everywhere.
+func Message(fe validator.FieldError) string { return defaultMessage(fe) }
