@@ -51,6 +51,8 @@ type serverOpts struct {
 	rejectRcpt map[string]*gosmtp.SMTPError
 	// data runs in DATA before the message is accepted (to hang).
 	data func() error
+	// wrap wraps the listener (to hold connections).
+	wrap func(net.Listener) net.Listener
 }
 
 type testServer struct {
@@ -82,6 +84,9 @@ func startServer(t *testing.T, o serverOpts) *testServer {
 	if o.implicit {
 		l = tls.NewListener(l, o.tls)
 		srv.TLSConfig = nil // no STARTTLS on a TLS connection
+	}
+	if o.wrap != nil {
+		l = o.wrap(l)
 	}
 	ts.addr, ts.srv = l.Addr().String(), srv
 	done := make(chan struct{})
@@ -324,5 +329,41 @@ func (h *hangListener) stop() {
 }
 
 func (h *hangListener) port() int { return h.Addr().(*net.TCPAddr).Port }
+
+// holdFirst passes connections to the server except the first n, which it
+// keeps open without a word: a server that hangs, then recovers.
+type holdFirst struct {
+	net.Listener
+	mu   sync.Mutex
+	n    int
+	held []net.Conn
+}
+
+func (h *holdFirst) Accept() (net.Conn, error) {
+	for {
+		c, err := h.Listener.Accept()
+		if err != nil {
+			return nil, err
+		}
+		h.mu.Lock()
+		if len(h.held) < h.n {
+			h.held = append(h.held, c)
+			h.mu.Unlock()
+			continue
+		}
+		h.mu.Unlock()
+		return c, nil
+	}
+}
+
+func (h *holdFirst) Close() error {
+	err := h.Listener.Close()
+	h.mu.Lock()
+	defer h.mu.Unlock()
+	for _, c := range h.held {
+		_ = c.Close()
+	}
+	return err
+}
 
 func contains(b []byte, s string) bool { return bytes.Contains(b, []byte(s)) }
