@@ -47,7 +47,7 @@ button{font:inherit;padding:.25rem .7rem;cursor:pointer}
 <td>{{.Message.From}}</td>
 <td>{{join .Message.To}}</td>
 <td><a class="subject" href="{{$.Base}}/{{.ID}}">{{if .Message.Subject}}{{.Message.Subject}}{{else}}(no subject){{end}}</a></td>
-<td>{{with .Message.Attachments}}📎 {{len .}}{{end}}</td>
+<td>{{with .Message.Attachments}}{{len .}} file(s){{end}}</td>
 </tr>
 {{end}}</tbody></table>
 {{else}}
