@@ -9,10 +9,12 @@ require (
 	github.com/emersion/go-smtp v0.26.0
 	github.com/nexios-go/nexios v0.0.0-00010101000000-000000000000
 	github.com/wneessen/go-mail v0.8.1
+	go.uber.org/goleak v1.3.0
 	golang.org/x/net v0.60.0
 )
 
 require (
+	github.com/coder/websocket v1.8.15 // indirect
 	github.com/gabriel-vasile/mimetype v1.4.16 // indirect
 	github.com/go-playground/locales v0.14.2 // indirect
 	github.com/go-playground/universal-translator v0.18.2 // indirect

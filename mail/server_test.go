@@ -101,8 +101,6 @@ func startServer(t *testing.T, o serverOpts) *testServer {
 	return ts
 }
 
-func (ts *testServer) host() string { h, _, _ := net.SplitHostPort(ts.addr); return h }
-
 func (ts *testServer) port() int {
 	_, p, _ := net.SplitHostPort(ts.addr)
 	var n int
