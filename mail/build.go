@@ -36,7 +36,7 @@ type Envelope struct {
 // WriteTo writes m as an RFC 5322 message (what SMTP DATA carries) to w,
 // with a new Date and Message-ID. m.From must be set.
 func (m *Message) WriteTo(w io.Writer) (int64, error) {
-	env, err := m.Envelope("", time.Now())
+	env, err := m.Build("", time.Now())
 	if err != nil {
 		return 0, err
 	}
@@ -44,9 +44,9 @@ func (m *Message) WriteTo(w io.Writer) (int64, error) {
 	return int64(n), err
 }
 
-// Envelope validates m (using defaultFrom when m.From is empty) and builds
-// it with go-mail, dated now.
-func (m *Message) Envelope(defaultFrom string, now time.Time) (*Envelope, error) {
+// Build validates m (using defaultFrom when m.From is empty) and builds
+// it with go-mail, dated now: what a Sender sends.
+func (m *Message) Build(defaultFrom string, now time.Time) (*Envelope, error) {
 	c, err := m.check(defaultFrom)
 	if err != nil {
 		return nil, err

@@ -25,7 +25,7 @@ func FuzzParseAddress(f *testing.F) {
 		if strings.ContainsAny(a.Address, " \r\n\t<>") || !strings.Contains(a.Address, "@") {
 			t.Fatalf("accepted %q as address %q", s, a.Address)
 		}
-		env, err := (&mail.Message{From: "app@example.com", To: []string{s}, Subject: "x"}).Envelope("", time.Unix(0, 0))
+		env, err := (&mail.Message{From: "app@example.com", To: []string{s}, Subject: "x"}).Build("", time.Unix(0, 0))
 		if err != nil {
 			t.Fatalf("ParseAddress accepted %q but building failed: %v", s, err)
 		}
@@ -46,7 +46,7 @@ func FuzzMessage(f *testing.F) {
 		m := &mail.Message{From: "app@example.com", To: []string{"a@example.com"}, Subject: subject, Text: text, HTML: html,
 			Headers: map[string]string{"X-Tag": value}}
 		m.Attach(filename, []byte(text))
-		env, err := m.Envelope("", time.Unix(0, 0))
+		env, err := m.Build("", time.Unix(0, 0))
 		if err != nil {
 			return // refused: fine, as long as it did not panic
 		}

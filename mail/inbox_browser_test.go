@@ -41,7 +41,7 @@ func TestInboxInChromium(t *testing.T) {
 	})
 	srv := httptest.NewServer(mux)
 	t.Cleanup(srv.Close)
-	budget := 2 * time.Second
+	budget := 500 * time.Millisecond
 
 	control := browsertest.DumpDOM(t, srv.URL+"/control", budget)
 	if !pwned.MatchString(control) || !strings.Contains(control, `data-pwned2="onerror"`) {

@@ -79,7 +79,7 @@ func (m *Memory) Send(ctx context.Context, msg *Message) error {
 	if failure != nil {
 		return failure
 	}
-	env, err := msg.Envelope(m.from, m.now())
+	env, err := msg.Build(m.from, m.now())
 	if err != nil {
 		return err
 	}

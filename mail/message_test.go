@@ -99,7 +99,7 @@ func TestEnvelope(t *testing.T) {
 	cid := m.Embed("logo.png", []byte("\x89PNG fake"))
 	m.HTML = `<img src="cid:` + cid + `"><p>Hi</p>`
 	now := time.Date(2025, 3, 4, 5, 6, 7, 0, time.UTC)
-	env, err := m.Envelope("", now)
+	env, err := m.Build("", now)
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -112,7 +112,7 @@ func (s *SMTP) From() string { return s.cfg.From }
 
 // Send implements Sender.
 func (s *SMTP) Send(ctx context.Context, msg *Message) error {
-	env, err := msg.Envelope(s.cfg.From, time.Now())
+	env, err := msg.Build(s.cfg.From, time.Now())
 	if err != nil {
 		return err
 	}
@@ -222,12 +222,16 @@ func (s *SMTP) deliver(ctx context.Context, env *Envelope) (err error) {
 	}); err != nil {
 		return s.fail(ctx, step, err)
 	}
-	// The server has accepted the message: a failed QUIT changes nothing.
-	if next("quit") == nil {
+	// The server has accepted the message: a failed or slow QUIT changes
+	// nothing, so it gets a short deadline.
+	if c.UpdateDeadline(min(s.cfg.Timeout, quitTimeout)) == nil {
 		_ = c.Quit()
 	}
 	return nil
 }
+
+// quitTimeout bounds the QUIT after a delivered message.
+const quitTimeout = 2 * time.Second
 
 // dial connects, with TLS from the start for smtps; ConnectTimeout
 // bounds both the TCP connect and the handshake.

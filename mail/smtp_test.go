@@ -1,6 +1,7 @@
 package mail_test
 
 import (
+	"bytes"
 	"context"
 	"crypto/tls"
 	"errors"
@@ -268,5 +269,26 @@ func TestReplyCodeIsSMTPs(t *testing.T) {
 	err := sender(t, ts.port(), func(c *mail.SMTPConfig) { c.Username, c.Password = "alice", "x" }).Send(t.Context(), welcome())
 	if _, ok := errors.AsType[*textproto.Error](err); !ok {
 		t.Fatalf("err = %v: no *textproto.Error inside", err)
+	}
+}
+
+// TestSMTPSendsTheEnvelopeBytes: the server receives exactly the bytes
+// the dev inbox and .eml downloads show, dots and all.
+func TestSMTPSendsTheEnvelopeBytes(t *testing.T) {
+	t.Parallel()
+	ts := startServer(t, serverOpts{})
+	m := welcome()
+	m.Text = ".\r\n..leading dots\r\n.\r\nend"
+	m.Attach("data.bin", []byte("\x00\x01.\r\n.\r\n"))
+	env, err := m.Build("", time.Now())
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := mail.Deliver(t.Context(), sender(t, ts.port(), nil), env); err != nil {
+		t.Fatal(err)
+	}
+	got := ts.received()
+	if len(got) != 1 || !bytes.Equal(got[0].Data, env.Raw) {
+		t.Fatalf("server received\n%q\nwant\n%q", got[0].Data, env.Raw)
 	}
 }
