@@ -221,6 +221,7 @@ func (in *inbox) attachment(w http.ResponseWriter, r *http.Request) {
 	}
 	n, err := strconv.Atoi(r.PathValue("n"))
 	if err != nil || n < 0 || n >= len(s.Message.Attachments) {
+		secure(w, fileCSP)
 		http.NotFound(w, r)
 		return
 	}

@@ -1,7 +1,9 @@
 package mail
 
 import (
+	"bytes"
 	"context"
+	"maps"
 	"slices"
 	"strconv"
 	"sync"
@@ -87,8 +89,13 @@ func (m *Memory) Send(ctx context.Context, msg *Message) error {
 	if kept.From == "" {
 		kept.From = m.from
 	}
+	// A deep copy: the caller may reuse its message and buffers.
 	kept.To, kept.Cc, kept.Bcc = slices.Clone(msg.To), slices.Clone(msg.Cc), slices.Clone(msg.Bcc)
+	kept.Headers = maps.Clone(msg.Headers)
 	kept.Attachments = slices.Clone(msg.Attachments)
+	for i := range kept.Attachments {
+		kept.Attachments[i].Data = bytes.Clone(kept.Attachments[i].Data)
+	}
 
 	m.mu.Lock()
 	defer m.mu.Unlock()

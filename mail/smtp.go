@@ -125,7 +125,7 @@ func (s *SMTP) Send(ctx context.Context, msg *Message) error {
 }
 
 // deliver runs one SMTP exchange for env.
-func (s *SMTP) deliver(ctx context.Context, env *Envelope) (err error) {
+func (s *SMTP) deliver(ctx context.Context, env *Envelope) error {
 	if err := ctx.Err(); err != nil {
 		return s.fail(ctx, "connect", err)
 	}
