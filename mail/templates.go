@@ -37,9 +37,13 @@ func NewTemplates(engine *template.Engine) *Templates {
 
 // Content is a rendered mail.
 type Content struct {
+	// Subject is the HTML's <title> or the text's "Subject:" line; empty
+	// when the templates give none.
 	Subject string
-	HTML    string
-	Text    string
+	// HTML is the HTML body; empty for a text-only mail.
+	HTML string
+	// Text is the plain-text body, derived from HTML without a .txt.
+	Text string
 }
 
 // Render renders the mail name ("welcome", "welcome.html" or
