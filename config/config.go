@@ -34,10 +34,13 @@
 //
 // # Secrets
 //
-// A field of type Secret, or tagged secret:"true", is never printed:
-// Redacted and Write mask it, and a Secret formats, marshals and logs as
-// "******" — only Secret.Reveal returns the value. URL values have their
-// password masked too.
+// Redacted, Write and LogValue mask the value of a field of type Secret,
+// of one tagged secret:"true", and of one whose key names a secret
+// (…SECRET, …PASSWORD, …TOKEN, …API_KEY…); URL values lose their password
+// (postgres://app:xxxxx@db/app). Declare secrets as Secret: a Secret also
+// formats, marshals and logs as "******" wherever it goes — only
+// Secret.Reveal returns the value — so logging the whole struct cannot
+// leak it.
 package config
 
 import (
@@ -45,6 +48,7 @@ import (
 	"flag"
 	"fmt"
 	"io"
+	"log/slog"
 	"os"
 	"path/filepath"
 	"reflect"
@@ -245,8 +249,8 @@ func readSecretFile(key string, merged map[string]string, probs *problems) {
 
 // envProblem turns one of caarlos0/env's errors into a problem on a key.
 func envProblem(err error, fields []fieldInfo) Problem {
-	var notSet env.EnvVarIsNotSetError
-	var empty env.EmptyEnvVarError
+	var notSet env.VarIsNotSetError
+	var empty env.EmptyVarError
 	var parse env.ParseError
 	var file env.LoadFileContentError
 	switch {
@@ -264,17 +268,22 @@ func envProblem(err error, fields []fieldInfo) Problem {
 				break
 			}
 		}
-		return Problem{Key: key, Message: "cannot be parsed as " + kindName(parse.Type) + ": " + unwrapMessage(parse.Err)}
+		// The cause without the value, which may be a secret.
+		return Problem{Key: key, Message: "cannot be parsed as " + kindName(parse.Type) + " (" + causeOnly(parse.Err) + ")"}
 	}
 	return Problem{Key: "?", Message: err.Error()}
 }
 
-func unwrapMessage(err error) string {
-	var ne interface{ Unwrap() error }
-	if errors.As(err, &ne) && ne.Unwrap() != nil {
-		return ne.Unwrap().Error()
+// causeOnly returns the innermost error's message: strconv's "invalid
+// syntax", not the sentence that quotes the value.
+func causeOnly(err error) string {
+	for {
+		next := errors.Unwrap(err)
+		if next == nil {
+			return err.Error()
+		}
+		err = next
 	}
-	return err.Error()
 }
 
 func kindName(t reflect.Type) string {
@@ -488,6 +497,18 @@ func Redacted(cfg any) []Entry {
 	}
 	slices.SortFunc(out, func(a, b Entry) int { return strings.Compare(a.Key, b.Key) })
 	return out
+}
+
+// LogValue returns cfg as a log group of its keys, secrets masked:
+// logger.Info("starting", "config", config.LogValue(&cfg)). Logging the
+// struct itself is safe only for fields of type Secret.
+func LogValue(cfg any) slog.Value {
+	entries := Redacted(cfg)
+	attrs := make([]slog.Attr, len(entries))
+	for i, e := range entries {
+		attrs[i] = slog.String(e.Key, e.Value)
+	}
+	return slog.GroupValue(attrs...)
 }
 
 // Write prints cfg as KEY=value lines, secrets masked.

@@ -46,8 +46,5 @@ func maskURL(v string) string {
 	if err != nil || u.User == nil {
 		return v
 	}
-	if _, has := u.User.Password(); has {
-		u.User = url.UserPassword(u.User.Username(), masked)
-	}
-	return u.String()
+	return u.Redacted()
 }
