@@ -353,8 +353,8 @@ func writeProblem(w http.ResponseWriter, status int, detail string, extra http.H
 }
 
 var (
-	problemType = []string{"application/problem+json"}
-	nosniff     = []string{"nosniff"}
+	problemType  = []string{"application/problem+json"}
+	nosniff      = []string{"nosniff"}
 	errNotFound  = errors.New("static: not found")
 	errForbidden = errors.New("static: forbidden")
 )
