@@ -188,7 +188,7 @@ func fileError(name string, err error) error {
 	return fmt.Errorf("nexios: opening %q: %w", name, err)
 }
 
-func (r *Response) serveFile(f *fileserve.File, name string, opts FileOptions, key any) error {
+func (r *Response) serveFile(f fileserve.File, name string, opts FileOptions, key any) error {
 	if opts.ModTime.IsZero() {
 		opts.ModTime = f.Info.ModTime()
 	}

@@ -74,6 +74,31 @@ func (t *Tree) confine(name string) error {
 	if !ok {
 		return nil
 	}
+	// Fast path, without allocating: look at each prefix of name in turn
+	// while none is a link, which is the common case.
+	for end := 0; end < len(name); {
+		next := strings.IndexByte(name[end+1:], '/')
+		if next < 0 {
+			end = len(name)
+		} else {
+			end += 1 + next
+		}
+		fi, err := lfs.Lstat(name[:end])
+		if err != nil {
+			// Missing: opening will say so. Other errors surface there too.
+			return nil
+		}
+		if fi.Mode()&fs.ModeSymlink != 0 {
+			return resolveLinks(lfs, name)
+		}
+	}
+	return nil
+}
+
+// resolveLinks resolves name one component at a time, so a ".." inside a
+// link's target applies to the real parent, as the kernel does, not to
+// the text before it, and refuses it if any step leaves the tree.
+func resolveLinks(lfs fs.ReadLinkFS, name string) error {
 	var done []string // resolved, link-free components
 	todo := strings.Split(name, "/")
 	for hops := 0; len(todo) > 0; {
@@ -92,7 +117,6 @@ func (t *Tree) confine(name string) error {
 		p := path.Join(path.Join(done...), elem)
 		fi, err := lfs.Lstat(p)
 		if err != nil {
-			// Missing: opening will say so. Other errors surface there too.
 			return nil
 		}
 		if fi.Mode()&fs.ModeSymlink == 0 {
@@ -120,27 +144,41 @@ type File struct {
 	Info fs.FileInfo
 	// Body reads the content. Files of an fs.FS that cannot seek are
 	// reopened to seek, so they are never held in memory.
-	Body  io.ReadSeeker
-	close func() error
+	Body io.ReadSeeker
+	f    fs.File
+	rs   *reopenSeeker
 }
 
 // Close closes the file.
-func (f *File) Close() error { return f.close() }
+func (f File) Close() error {
+	if f.rs != nil {
+		return f.rs.Close()
+	}
+	return f.f.Close()
+}
 
 // Open opens name, which Check accepted, for serving. Anything but a
 // regular file is refused before it is opened: a named pipe would block
 // the thread in open(2) until a writer came, a device could have effects.
 // On disk the open is non-blocking and the type checked again on the open
 // file, so a pipe swapped in after the check cannot block either.
-func (t *Tree) Open(name string) (*File, error) {
+func (t *Tree) Open(name string) (File, error) {
 	fi, err := t.Stat(name)
 	if err != nil {
-		return nil, err
+		return File{}, err
 	}
+	return t.OpenStat(name, fi)
+}
+
+// OpenStat is Open for a caller that has just described name with
+// t.Stat: fi's type is checked, and the file opened without a second look
+// up.
+func (t *Tree) OpenStat(name string, fi fs.FileInfo) (File, error) {
 	if !fi.Mode().IsRegular() {
-		return nil, notRegular(name, fi.Mode())
+		return File{}, notRegular(name, fi.Mode())
 	}
 	var f fs.File
+	var err error
 	if t.root != nil {
 		f, err = t.root.OpenFile(name, os.O_RDONLY|oNonblock, 0)
 		err = rootError(name, err)
@@ -148,48 +186,49 @@ func (t *Tree) Open(name string) (*File, error) {
 		f, err = t.fsys.Open(name)
 	}
 	if err != nil {
-		return nil, err
+		return File{}, err
 	}
-	return ready(f, name, func() (fs.File, error) { return t.fsys.Open(name) })
+	return ready(f, name, t)
 }
 
 // OpenPath opens the OS path name, chosen by the application (links are
 // followed), with the same refusal of anything but a regular file.
-func OpenPath(name string) (*File, error) {
+func OpenPath(name string) (File, error) {
 	fi, err := os.Stat(name)
 	if err != nil {
-		return nil, err
+		return File{}, err
 	}
 	if !fi.Mode().IsRegular() {
-		return nil, notRegular(name, fi.Mode())
+		return File{}, notRegular(name, fi.Mode())
 	}
 	f, err := os.OpenFile(name, os.O_RDONLY|oNonblock, 0)
 	if err != nil {
-		return nil, err
+		return File{}, err
 	}
 	return ready(f, name, nil)
 }
 
-// ready checks the open file's type and gives it a seekable body.
-func ready(f fs.File, name string, reopen func() (fs.File, error)) (*File, error) {
+// ready checks the open file's type and gives it a seekable body; files
+// that cannot seek are reopened from t.
+func ready(f fs.File, name string, t *Tree) (File, error) {
 	fi, err := f.Stat()
 	if err != nil {
 		_ = f.Close()
-		return nil, fmt.Errorf("fileserve: stat %q: %w", name, err)
+		return File{}, fmt.Errorf("fileserve: stat %q: %w", name, err)
 	}
 	if !fi.Mode().IsRegular() {
 		_ = f.Close()
-		return nil, notRegular(name, fi.Mode())
+		return File{}, notRegular(name, fi.Mode())
 	}
 	if rs, ok := f.(io.ReadSeeker); ok {
-		return &File{Info: fi, Body: rs, close: f.Close}, nil
+		return File{Info: fi, Body: rs, f: f}, nil
 	}
-	if reopen == nil {
+	if t == nil {
 		_ = f.Close()
-		return nil, fmt.Errorf("fileserve: %q cannot seek", name)
+		return File{}, fmt.Errorf("fileserve: %q cannot seek", name)
 	}
-	s := &reopenSeeker{cur: f, open: reopen, size: fi.Size()}
-	return &File{Info: fi, Body: s, close: s.Close}, nil
+	s := &reopenSeeker{cur: f, open: func() (fs.File, error) { return t.fsys.Open(name) }, size: fi.Size()}
+	return File{Info: fi, Body: s, f: f, rs: s}, nil
 }
 
 func notRegular(name string, mode fs.FileMode) error {

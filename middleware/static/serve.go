@@ -41,7 +41,7 @@ func (s *server) serve(w http.ResponseWriter, r *http.Request, p string) error {
 		}
 		index := path.Join(name, s.index)
 		if ifi, err := s.tree.Stat(index); err == nil && ifi.Mode().IsRegular() {
-			return s.serveFile(w, r, index)
+			return s.serveFile(w, r, index, ifi)
 		}
 		if s.browse {
 			return s.list(w, r, name)
@@ -51,7 +51,7 @@ func (s *server) serve(w http.ResponseWriter, r *http.Request, p string) error {
 	if dir || !fi.Mode().IsRegular() {
 		return errNotFound // "file.txt/", sockets, pipes, devices
 	}
-	return s.serveFile(w, r, name)
+	return s.serveFile(w, r, name, fi)
 }
 
 // statError sorts a failure to find or open a file: permission denied is
@@ -76,15 +76,15 @@ var varyAcceptEncoding = []string{"Accept-Encoding"}
 
 // serveFile sends the regular file name, or its best precompressed
 // variant, through the shared core.
-func (s *server) serveFile(w http.ResponseWriter, r *http.Request, name string) error {
+func (s *server) serveFile(w http.ResponseWriter, r *http.Request, name string, fi fs.FileInfo) error {
 	servedName, coding := name, -1
 	if s.precompressed {
 		addVary(w.Header())
 		if ae := r.Header["Accept-Encoding"]; len(ae) > 0 {
-			servedName, coding = s.variant(ae, name)
+			servedName, coding, fi = s.variant(ae, name, fi)
 		}
 	}
-	f, err := s.tree.Open(servedName)
+	f, err := s.tree.OpenStat(servedName, fi)
 	if err != nil {
 		return statError(err)
 	}
@@ -114,7 +114,7 @@ func (s *server) serveFile(w http.ResponseWriter, r *http.Request, name string) 
 
 // variant picks the precompressed variant of name that the client prefers
 // among those that exist, or name itself.
-func (s *server) variant(ae []string, name string) (string, int) {
+func (s *server) variant(ae []string, name string, fi fs.FileInfo) (string, int, fs.FileInfo) {
 	var q [len(encodings)]float64
 	for i, e := range encodings {
 		q[i] = acceptQ(ae, e.coding)
@@ -127,12 +127,12 @@ func (s *server) variant(ae []string, name string) (string, int) {
 			}
 		}
 		if best < 0 {
-			return name, -1
+			return name, -1, fi
 		}
 		q[best] = 0
 		vname := name + encodings[best].ext
 		if vfi, err := s.tree.Stat(vname); err == nil && vfi.Mode().IsRegular() {
-			return vname, best
+			return vname, best, vfi
 		}
 	}
 }
