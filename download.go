@@ -276,8 +276,8 @@ func ContentDisposition(kind, filename string) string {
 // ReadFrom copies src to the client, sending the pending status first.
 // When no middleware has wrapped the server's writer, it hands src to
 // net/http's own ReadFrom, which sends files with sendfile(2) instead of
-// copying them through user space; http.ServeContent (File, FileIn, …) and
-// io.Copy(res, f) take this path.
+// copying them through user space; File, FileIn, FileFS over files on
+// disk, and io.Copy(res, f) take this path.
 func (r *Response) ReadFrom(src io.Reader) (int64, error) {
 	if !r.Committed() {
 		r.WriteHeader(r.status)

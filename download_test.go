@@ -472,3 +472,36 @@ func ExampleResponse_FileIn() {
 	// 206 attachment; filename="notes.txt" ell
 	// 404
 }
+
+func ExampleResponse_FileFS() {
+	// An embed.FS in a real program; fstest.MapFS here.
+	site := fstest.MapFS{
+		"app.css":                  {Data: []byte("body{margin:0}")},
+		".env":                     {Data: []byte("SECRET=1")},
+		".well-known/security.txt": {Data: []byte("Contact: mailto:security@example.com")},
+	}
+	app := nexios.New(nexios.Config{})
+	app.Get("/assets/{name:path}", func(req *nexios.Request, res *nexios.Response) error {
+		return res.FileFS(site, req.Path("name"), nexios.FileOptions{MaxRanges: 10})
+	})
+	app.Get("/{name:path}", func(req *nexios.Request, res *nexios.Response) error {
+		// Only .well-known/ is public among the dotfiles.
+		return res.FileFS(site, req.Path("name"), nexios.FileOptions{AllowDotfiles: strings.HasPrefix(req.Path("name"), ".well-known/")})
+	})
+	c := testclient.New(app)
+	r := c.Get("/assets/app.css")
+	fmt.Println(r.Status, r.Header.Get("Content-Type"), r.Header.Get("Etag") != "")
+	etag := r.Header.Get("Etag")
+	fmt.Println(c.Get("/assets/app.css", testclient.Header("If-None-Match", etag)).Status)
+	r = c.Get("/assets/app.css", testclient.Header("Range", "bytes=0-3"))
+	fmt.Println(r.Status, r.Header.Get("Content-Range"), r.Text())
+	r = c.Get("/assets/app.css", testclient.Header("Range", "bytes=99-"))
+	fmt.Println(r.Status, r.Header.Get("Content-Type"))
+	fmt.Println(c.Get("/assets/.env").Status, c.Get("/.well-known/security.txt").Status)
+	// Output:
+	// 200 text/css; charset=utf-8 true
+	// 304
+	// 206 bytes 0-3/14 body
+	// 416 application/problem+json
+	// 404 200
+}
