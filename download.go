@@ -101,7 +101,9 @@ func (r *Response) FileIn(root, name string, opts FileOptions) error {
 	}
 	dir, err := os.OpenRoot(root)
 	if err != nil {
-		return fmt.Errorf("nexios: opening the root %q: %w", root, err)
+		// A root that does not exist (yet) holds no files: 404, as before
+		// any upload created it.
+		return fileError(root, err)
 	}
 	defer dir.Close()
 	f, err := fileserve.Root(dir).Open(rel)
