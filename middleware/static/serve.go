@@ -61,7 +61,9 @@ func statError(err error) error {
 	if errors.Is(err, fs.ErrPermission) {
 		return fmt.Errorf("%w: %w", errForbidden, err)
 	}
-	return fmt.Errorf("%w: %w", errNotFound, err)
+	// The cause is dropped: a miss is routine (the middleware passes it
+	// on), and costs no allocation.
+	return errNotFound
 }
 
 // encodings are the precompressed variants looked for, in the server's
