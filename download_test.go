@@ -177,7 +177,15 @@ func TestFileRanges(t *testing.T) {
 		{"suffix longer than the file", []string{"Range", "bytes=-500"}, 206, rangeBody, "bytes 0-19/20"},
 		{"end past the size", []string{"Range", "bytes=18-100"}, 206, "ij", "bytes 18-19/20"},
 		{"unsatisfiable", []string{"Range", "bytes=20-30"}, 416, "", "bytes */20"},
-		{"malformed range", []string{"Range", "bytes=x-y"}, 416, "", ""},
+		{"malformed range", []string{"Range", "bytes=x-y"}, 416, "", "bytes */20"},
+		{"backwards range", []string{"Range", "bytes=5-2"}, 416, "", "bytes */20"},
+		{"empty range set", []string{"Range", "bytes=,"}, 416, "", "bytes */20"},
+		{"no unit", []string{"Range", "0-5"}, 200, rangeBody, ""},
+		{"overlapping ranges merge", []string{"Range", "bytes=0-3,2-5"}, 206, "012345", "bytes 0-5/20"},
+		{"adjacent ranges merge", []string{"Range", "bytes=6-7,0-5"}, 206, "01234567", "bytes 0-7/20"},
+		{"huge positions clamp", []string{"Range", "bytes=18-99999999999999999999999"}, 206, "ij", "bytes 18-19/20"},
+		{"zero suffix is unsatisfiable", []string{"Range", "bytes=-0"}, 416, "", "bytes */20"},
+		{"unsatisfiable among satisfiable", []string{"Range", "bytes=50-60,1-1"}, 206, "1", "bytes 1-1/20"},
 		{"other unit ignored", []string{"Range", "items=1-2"}, 200, rangeBody, ""},
 		{"unit is case-insensitive", []string{"Range", "Bytes=2-3"}, 206, "23", "bytes 2-3/20"},
 		{"if-range etag matches", []string{"Range", "bytes=0-1", "If-Range", etag}, 206, "01", "bytes 0-1/20"},
@@ -188,10 +196,16 @@ func TestFileRanges(t *testing.T) {
 		{"if-none-match list", []string{"If-None-Match", `"a", ` + etag}, 304, "", ""},
 		{"if-none-match star", []string{"If-None-Match", "*"}, 304, "", ""},
 		{"if-none-match other", []string{"If-None-Match", `"other"`}, 200, rangeBody, ""},
+		{"if-none-match weak form", []string{"If-None-Match", "W/" + etag}, 304, "", ""},
+		{"if-none-match beats if-modified-since", []string{"If-None-Match", `"other"`, "If-Modified-Since", lastMod}, 200, rangeBody, ""},
+		{"if-range weak etag never matches", []string{"Range", "bytes=0-1", "If-Range", "W/" + etag}, 200, rangeBody, ""},
 		{"if-modified-since", []string{"If-Modified-Since", lastMod}, 304, "", ""},
 		{"if-modified-since old", []string{"If-Modified-Since", "Mon, 01 Jan 2001 00:00:00 GMT"}, 200, rangeBody, ""},
 		{"if-match fails", []string{"If-Match", `"other"`}, 412, "", ""},
 		{"if-match passes", []string{"If-Match", etag, "Range", "bytes=0-0"}, 206, "0", "bytes 0-0/20"},
+		{"if-match star", []string{"If-Match", "*"}, 200, rangeBody, ""},
+		{"if-match weak fails", []string{"If-Match", "W/" + etag}, 412, "", ""},
+		{"if-unmodified-since passes", []string{"If-Unmodified-Since", lastMod}, 200, rangeBody, ""},
 		{"if-unmodified-since fails", []string{"If-Unmodified-Since", "Mon, 01 Jan 2001 00:00:00 GMT"}, 412, "", ""},
 	}
 	for _, tc := range cases {
@@ -205,7 +219,13 @@ func TestFileRanges(t *testing.T) {
 			if r.Status != tc.status {
 				t.Fatalf("status %d, want %d (%q)", r.Status, tc.status, r.Text())
 			}
-			if tc.status != 416 && r.Text() != tc.body {
+			if tc.status >= 400 {
+				// Errors travel through the app's error flow.
+				if r.Header.Get("Content-Type") != "application/problem+json" || !strings.Contains(r.Text(), fmt.Sprintf(`"status":%d`, tc.status)) ||
+					r.Header.Get("Etag") != "" || r.Header.Get("Content-Disposition") != "" {
+					t.Errorf("error answer: %v %q", r.Header, r.Text())
+				}
+			} else if r.Text() != tc.body {
 				t.Errorf("body %q, want %q", r.Text(), tc.body)
 			}
 			if got := r.Header.Get("Content-Range"); got != tc.contentRange {
@@ -451,4 +471,37 @@ func ExampleResponse_FileIn() {
 	// Output:
 	// 206 attachment; filename="notes.txt" ell
 	// 404
+}
+
+func ExampleResponse_FileFS() {
+	// An embed.FS in a real program; fstest.MapFS here.
+	site := fstest.MapFS{
+		"app.css":                  {Data: []byte("body{margin:0}")},
+		".env":                     {Data: []byte("SECRET=1")},
+		".well-known/security.txt": {Data: []byte("Contact: mailto:security@example.com")},
+	}
+	app := nexios.New(nexios.Config{})
+	app.Get("/assets/{name:path}", func(req *nexios.Request, res *nexios.Response) error {
+		return res.FileFS(site, req.Path("name"), nexios.FileOptions{MaxRanges: 10})
+	})
+	app.Get("/{name:path}", func(req *nexios.Request, res *nexios.Response) error {
+		// Only .well-known/ is public among the dotfiles.
+		return res.FileFS(site, req.Path("name"), nexios.FileOptions{AllowDotfiles: strings.HasPrefix(req.Path("name"), ".well-known/")})
+	})
+	c := testclient.New(app)
+	r := c.Get("/assets/app.css")
+	fmt.Println(r.Status, r.Header.Get("Content-Type"), r.Header.Get("Etag") != "")
+	etag := r.Header.Get("Etag")
+	fmt.Println(c.Get("/assets/app.css", testclient.Header("If-None-Match", etag)).Status)
+	r = c.Get("/assets/app.css", testclient.Header("Range", "bytes=0-3"))
+	fmt.Println(r.Status, r.Header.Get("Content-Range"), r.Text())
+	r = c.Get("/assets/app.css", testclient.Header("Range", "bytes=99-"))
+	fmt.Println(r.Status, r.Header.Get("Content-Type"))
+	fmt.Println(c.Get("/assets/.env").Status, c.Get("/.well-known/security.txt").Status)
+	// Output:
+	// 200 text/css; charset=utf-8 true
+	// 304
+	// 206 bytes 0-3/14 body
+	// 416 application/problem+json
+	// 404 200
 }

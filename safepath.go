@@ -6,10 +6,10 @@ import (
 	"io/fs"
 	"net/http"
 	"os"
-	"path"
 	"path/filepath"
 	"strings"
-	"unicode/utf8"
+
+	"github.com/nexios-go/nexios/internal/fileserve"
 )
 
 // ErrUnsafePath is matched (errors.Is) by every *UnsafePathError: a
@@ -39,62 +39,14 @@ func (e *UnsafePathError) Is(target error) bool { return target == ErrUnsafePath
 func (e *UnsafePathError) StatusCode() int { return http.StatusBadRequest }
 
 // cleanName checks name, a slash-separated path from an untrusted source,
-// and returns it cleaned. It refuses rather than repairs: a name that
-// tries to climb out of its directory is an attack, not a typo, and
-// silently mapping "../x" to "x" would hide it.
+// and returns it cleaned, with the refusal as an *UnsafePathError.
 func cleanName(name string) (string, error) {
-	refuse := func(reason string) (string, error) {
-		return "", &UnsafePathError{Name: name, Reason: reason}
+	clean, err := fileserve.Clean(name)
+	var ne *fileserve.NameError
+	if errors.As(err, &ne) {
+		return "", &UnsafePathError{Name: name, Reason: ne.Reason}
 	}
-	switch {
-	case name == "":
-		return refuse("empty name")
-	case strings.IndexByte(name, 0) >= 0:
-		return refuse("NUL byte")
-	case !utf8.ValidString(name):
-		return refuse("invalid UTF-8")
-	case strings.IndexByte(name, '\\') >= 0:
-		// A separator on Windows, and what "%5c" decodes to: refused on
-		// every system so that behaviour does not depend on the server's OS.
-		return refuse("backslash")
-	case hasEncodedSpecial(name):
-		// The router has already decoded the path once; a percent-encoded
-		// separator or dot left in the value was encoded twice, a classic
-		// way to slip "../" past a check that some later layer decodes.
-		return refuse("percent-encoded separator or dot")
-	case name[0] == '/' || hasDrive(name) || filepath.IsAbs(name):
-		return refuse("absolute path")
-	}
-	for elem := range strings.SplitSeq(name, "/") {
-		if elem == ".." {
-			return refuse("parent directory reference")
-		}
-	}
-	clean := path.Clean(name)
-	if clean == "." {
-		return refuse("names the directory itself")
-	}
-	return clean, nil
-}
-
-// hasEncodedSpecial reports whether s holds %2f, %5c, %2e or %00 in any
-// case.
-func hasEncodedSpecial(s string) bool {
-	for i := 0; i+2 < len(s); i++ {
-		if s[i] != '%' {
-			continue
-		}
-		switch strings.ToLower(s[i+1 : i+3]) {
-		case "2f", "5c", "2e", "00":
-			return true
-		}
-	}
-	return false
-}
-
-// hasDrive reports whether s starts with a Windows drive ("C:").
-func hasDrive(s string) bool {
-	return len(s) >= 2 && s[1] == ':' && ('a' <= s[0]|0x20 && s[0]|0x20 <= 'z')
+	return clean, err
 }
 
 // SafeJoin resolves name, a slash-separated relative path from an
@@ -163,10 +115,6 @@ func within(root, p string) bool {
 	return rel != ".." && !strings.HasPrefix(rel, ".."+string(filepath.Separator))
 }
 
-// maxFilenameBytes is the longest name most file systems accept
-// (NAME_MAX on Linux, 255 UTF-16 units on NTFS).
-const maxFilenameBytes = 255
-
 // SafeFilename reduces a client-supplied file name (an upload's filename,
 // say) to a plain base name that is safe to create in a directory: the part
 // after the last '/' or '\' (so "../../x", "C:\x" and "a/b" become "x",
@@ -175,68 +123,4 @@ const maxFilenameBytes = 255
 // dots (no hidden files, no "..") or trailing dots and spaces, with
 // Windows device names (CON, NUL, COM1, …) prefixed by '_', and cut to 255
 // bytes, keeping the extension. It returns "" when nothing usable is left.
-func SafeFilename(name string) string {
-	if i := strings.LastIndexAny(name, `/\`); i >= 0 {
-		name = name[i+1:]
-	}
-	if hasDrive(name) {
-		name = name[2:]
-	}
-	var b strings.Builder
-	b.Grow(len(name))
-	for _, c := range name {
-		switch {
-		case c == utf8.RuneError, c < 0x20, c == 0x7f, 0x80 <= c && c < 0xa0:
-			b.WriteByte('_')
-		case strings.ContainsRune(`<>:"|?*`, c):
-			b.WriteByte('_')
-		case c == 0x202e || c == 0x202d || c == 0x2066 || c == 0x2067 || c == 0x2068 || c == 0x2069:
-			// Bidirectional overrides make "exe.txt" display as "txt.exe".
-			b.WriteByte('_')
-		default:
-			b.WriteRune(c)
-		}
-	}
-	name = strings.TrimLeft(b.String(), ". ")
-	name = strings.TrimRight(name, ". ")
-	if name == "" {
-		return ""
-	}
-	if isDeviceName(name) {
-		name = "_" + name
-	}
-	return truncateFilename(name, maxFilenameBytes)
-}
-
-// isDeviceName reports whether name, before its first dot, is a Windows
-// reserved device name, which opens the device instead of a file there.
-func isDeviceName(name string) bool {
-	stem, _, _ := strings.Cut(name, ".")
-	stem = strings.ToUpper(strings.TrimRight(stem, " "))
-	switch stem {
-	case "CON", "PRN", "AUX", "NUL", "CONIN$", "CONOUT$":
-		return true
-	}
-	if len(stem) == 4 && (strings.HasPrefix(stem, "COM") || strings.HasPrefix(stem, "LPT")) {
-		return '0' <= stem[3] && stem[3] <= '9'
-	}
-	return false
-}
-
-// truncateFilename cuts name to at most limit bytes on a rune boundary,
-// keeping a short extension so that the type of the file survives.
-func truncateFilename(name string, limit int) string {
-	if len(name) <= limit {
-		return name
-	}
-	ext := path.Ext(name)
-	if len(ext) > 16 || len(ext) == len(name) {
-		ext = ""
-	}
-	stem := name[:len(name)-len(ext)]
-	cut := limit - len(ext)
-	for cut > 0 && !utf8.RuneStart(stem[cut]) {
-		cut--
-	}
-	return strings.TrimRight(stem[:cut], ". ") + ext
-}
+func SafeFilename(name string) string { return fileserve.SafeFilename(name) }

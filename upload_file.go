@@ -15,7 +15,9 @@ import (
 	"path"
 	"path/filepath"
 	"slices"
-	"strconv"
+	"strings"
+
+	"github.com/nexios-go/nexios/internal/fileserve"
 )
 
 // UploadedFile is a file from a multipart/form-data request, kept in memory
@@ -110,9 +112,12 @@ type saveConfig struct {
 	perm   fs.FileMode
 }
 
-// UniqueName makes SaveTo keep existing files: when the name is taken,
-// "-1", "-2", … is added before the extension ("report-1.pdf"). The name is
-// claimed atomically, so concurrent saves never overwrite each other.
+// UniqueName makes SaveTo keep existing files: when the name is taken, a
+// random suffix is added before the extension ("report-k7f3q2xw.pdf").
+// The name is claimed atomically, so concurrent saves never overwrite each
+// other, and finding a free name takes the same few steps however many
+// files of that name exist (numbering them "-1", "-2", … would probe them
+// all, and run out).
 func UniqueName() SaveOption { return func(c *saveConfig) { c.unique = true } }
 
 // SaveAs makes SaveTo use name (reduced by SafeFilename) instead of the
@@ -123,8 +128,10 @@ func SaveAs(name string) SaveOption { return func(c *saveConfig) { c.name = name
 // the umask).
 func SavePerm(perm fs.FileMode) SaveOption { return func(c *saveConfig) { c.perm = perm } }
 
-// maxUniqueTries bounds the search for a free name under UniqueName.
-const maxUniqueTries = 10000
+// maxUniqueTries bounds the random names tried under UniqueName. With 40
+// random bits each, a second collision in a row means something else is
+// wrong (a file system that reports every name as taken).
+const maxUniqueTries = 8
 
 func saveReader(dir, name string, src io.Reader, opts []SaveOption) (string, error) {
 	cfg := saveConfig{name: name, perm: 0o644}
@@ -180,8 +187,11 @@ func place(root *os.Root, tmp, name string, cfg saveConfig) (string, error) {
 	if !cfg.unique {
 		return name, root.Rename(tmp, name) // rename replaces atomically
 	}
-	for i := range maxUniqueTries {
-		candidate := numberedName(name, i)
+	for i := range maxUniqueTries + 1 {
+		candidate := name
+		if i > 0 {
+			candidate = suffixedName(name, randomSuffix())
+		}
 		// A hard link fails if the name exists, which claims the name and
 		// publishes the content in one step.
 		err := root.Link(tmp, candidate)
@@ -204,22 +214,22 @@ func place(root *os.Root, tmp, name string, cfg saveConfig) (string, error) {
 		_ = ph.Close()
 		return candidate, root.Rename(tmp, candidate)
 	}
-	return "", fmt.Errorf("no free name like %q after %d tries", name, maxUniqueTries)
+	return "", fmt.Errorf("no free name like %q after %d random tries", name, maxUniqueTries)
 }
 
-// numberedName returns name for i == 0, else name with "-i" before the
-// extension, still within the file name length limit.
-func numberedName(name string, i int) string {
-	if i == 0 {
-		return name
-	}
+// randomSuffix returns 8 lowercase base32 characters: 40 random bits.
+func randomSuffix() string { return strings.ToLower(rand.Text()[:8]) }
+
+// suffixedName returns name with "-suffix" before the extension, still
+// within the file name length limit.
+func suffixedName(name, suffix string) string {
 	ext := path.Ext(name)
 	stem := name[:len(name)-len(ext)]
 	if stem == "" {
 		stem, ext = name, ""
 	}
-	suffix := "-" + strconv.Itoa(i)
-	return truncateFilename(stem, maxFilenameBytes-len(suffix)-len(ext)) + suffix + ext
+	suffix = "-" + suffix
+	return fileserve.TruncateFilename(stem, fileserve.MaxFilenameBytes-len(suffix)-len(ext)) + suffix + ext
 }
 
 // adoptFiles wraps the files net/http's ParseMultipartForm kept, for a

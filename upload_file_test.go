@@ -2,6 +2,7 @@ package nexios_test
 
 import (
 	"bytes"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"io"
@@ -11,12 +12,17 @@ import (
 	"net/textproto"
 	"os"
 	"path/filepath"
+	"regexp"
 	"strings"
+	"sync"
 	"testing"
 
 	"github.com/nexios-go/nexios"
 	"github.com/nexios-go/nexios/testclient"
 )
+
+// uniqueName is what UniqueName makes of a taken "a.txt".
+var uniqueName = regexp.MustCompile(`^a-[a-z2-7]{8}\.txt$`)
 
 func TestUploadSaveTo(t *testing.T) {
 	t.Parallel()
@@ -59,8 +65,10 @@ func TestUploadSaveTo(t *testing.T) {
 		}
 		return strings.TrimSpace(c.Post("/save", testclient.Query("mode", mode), testclient.Multipart(nil, files...)).Text())
 	}
-	if got := post("unique", "a.txt", "a.txt", "a.txt"); got != `["a.txt","a-1.txt","a-2.txt"]` {
-		t.Errorf("unique names: %s", got)
+	var unique []string
+	if err := json.Unmarshal([]byte(post("unique", "a.txt", "a.txt", "a.txt")), &unique); err != nil || len(unique) != 3 ||
+		unique[0] != "a.txt" || !uniqueName.MatchString(unique[1]) || !uniqueName.MatchString(unique[2]) || unique[1] == unique[2] {
+		t.Errorf("unique names: %q %v", unique, err)
 	}
 	if got := post("replace", "a.txt"); got != `["a.txt"]` {
 		t.Errorf("replace: %s", got)
@@ -68,7 +76,7 @@ func TestUploadSaveTo(t *testing.T) {
 	if b, _ := os.ReadFile(filepath.Join(dir, "a.txt")); string(b) != "replace0" {
 		t.Errorf("a.txt = %q after replacing", b)
 	}
-	if got := post("unique", "link.txt"); got != `["link-1.txt"]` {
+	if got := post("unique", "link.txt"); !regexp.MustCompile(`^\["link-[a-z2-7]{8}\.txt"\]$`).MatchString(got) {
 		t.Errorf("unique next to a link: %s", got)
 	}
 	if got := post("replace", "link.txt"); got != `["link.txt"]` {
@@ -251,7 +259,12 @@ func ExampleRequest_Files() {
 			if err != nil {
 				return err
 			}
-			saved = append(saved, fmt.Sprintf("%s (%s, %d bytes) as %s", f.Filename, f.SniffedType, f.Size, filepath.Base(p)))
+			// The second "passwd" gets a random suffix: passwd-k7f3q2xw.
+			base := filepath.Base(p)
+			if base != f.Filename {
+				base = base[:len(f.Filename)+1] + "…"
+			}
+			saved = append(saved, fmt.Sprintf("%s (%s, %d bytes) as %s", f.Filename, f.SniffedType, f.Size, base))
 		}
 		return res.JSON(map[string]any{"note": req.FormValue("note"), "saved": saved})
 	})
@@ -261,7 +274,7 @@ func ExampleRequest_Files() {
 	))
 	fmt.Print(r.Text())
 	// Output:
-	// {"note":"hi","saved":["passwd (text/plain; charset=utf-8, 10 bytes) as passwd","passwd (text/plain; charset=utf-8, 6 bytes) as passwd-1"]}
+	// {"note":"hi","saved":["passwd (text/plain; charset=utf-8, 10 bytes) as passwd","passwd (text/plain; charset=utf-8, 6 bytes) as passwd-…"]}
 }
 
 // TestPartReadAfterLimit reads on after a part hit its limit: the same 413
@@ -289,5 +302,76 @@ func TestPartReadAfterLimit(t *testing.T) {
 	r := testclient.New(app).Post("/", testclient.Multipart(nil, testclient.File{Field: "f", Filename: "a", Content: make([]byte, 100)}))
 	if r.Status != 413 {
 		t.Fatalf("status %d %q", r.Status, r.Text())
+	}
+}
+
+// TestUniqueNameManySameName saves the same name many times. With names
+// numbered "-1", "-2", … each save probed every earlier one and the
+// 10,001st failed; with a random suffix a save takes a bounded number of
+// steps whatever is in the directory.
+func TestUniqueNameManySameName(t *testing.T) {
+	t.Parallel()
+	dir := t.TempDir()
+	// What the numbering scheme would have filled: a.txt, a-1.txt …
+	// a-10000.txt; hard links, because creating 10,000 files is slow on
+	// some file systems and a link is one system call.
+	first := filepath.Join(dir, "a.txt")
+	if err := os.WriteFile(first, nil, 0o644); err != nil {
+		t.Fatal(err)
+	}
+	for i := 1; i <= 10_000; i++ {
+		if err := os.Link(first, filepath.Join(dir, fmt.Sprintf("a-%d.txt", i))); err != nil {
+			t.Skipf("hard links unavailable: %v", err)
+		}
+	}
+	app := nexios.New(nexios.Config{Logger: discardLogger})
+	app.Post("/save", func(req *nexios.Request, res *nexios.Response) error {
+		f, err := req.File("f")
+		if err != nil {
+			return err
+		}
+		p, err := f.SaveTo(dir, nexios.UniqueName())
+		if err != nil {
+			return err
+		}
+		return res.Text(filepath.Base(p))
+	})
+	c := testclient.New(app)
+	const saves, workers = 64, 4
+	var (
+		mu    sync.Mutex
+		names = map[string]bool{}
+		wg    sync.WaitGroup
+		next  = make(chan int)
+	)
+	for range workers {
+		wg.Go(func() {
+			for i := range next {
+				content := []byte(fmt.Sprint("upload ", i))
+				r := c.Post("/save", testclient.Multipart(nil, testclient.File{Field: "f", Filename: "a.txt", Content: content}))
+				name := r.Text()
+				if r.Status != 200 || !uniqueName.MatchString(name) {
+					t.Errorf("save %d = %d %q", i, r.Status, name)
+					continue
+				}
+				if b, err := os.ReadFile(filepath.Join(dir, name)); err != nil || !bytes.Equal(b, content) {
+					t.Errorf("save %d: %s holds %q, %v", i, name, b, err)
+				}
+				mu.Lock()
+				if names[name] {
+					t.Errorf("save %d reused %s", i, name)
+				}
+				names[name] = true
+				mu.Unlock()
+			}
+		})
+	}
+	for i := range saves {
+		next <- i
+	}
+	close(next)
+	wg.Wait()
+	if len(names) != saves {
+		t.Fatalf("%d distinct names for %d saves", len(names), saves)
 	}
 }

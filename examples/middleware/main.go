@@ -1,26 +1,41 @@
 // Command middleware is the Go port of §5 of the Nexios API examples
 // ("Middleware Usage"): an app with CORS and security-header middleware
 // and a GET / route, plus — from the RESTful API example — a router with
-// a rate limit of 100 requests a minute, to show router-level use.
+// a rate limit of 100 requests a minute, to show router-level use. It also
+// compresses responses, tags them with ETags and serves embedded static
+// files under /assets.
 //
 //	go run ./examples/middleware
 //	curl -si http://127.0.0.1:5000/ -H 'Origin: http://localhost:3000'
 //	curl -si -X OPTIONS http://127.0.0.1:5000/api/v1/users \
 //	  -H 'Origin: http://localhost:3000' -H 'Access-Control-Request-Method: POST'
 //	curl -si http://127.0.0.1:5000/api/v1/users
+//	curl -si --compressed http://127.0.0.1:5000/assets/app.css
+//	curl -si http://127.0.0.1:5000/assets/app.css -H 'If-None-Match: <the ETag>'
+//	curl -si http://127.0.0.1:5000/assets/app.css -H 'Range: bytes=0-99'
 package main
 
 import (
+	"embed"
 	"flag"
+	"io/fs"
 	"log/slog"
 	"os"
 	"time"
 
 	"github.com/nexios-go/nexios"
+	"github.com/nexios-go/nexios/middleware/compress"
 	"github.com/nexios-go/nexios/middleware/cors"
+	"github.com/nexios-go/nexios/middleware/etag"
 	"github.com/nexios-go/nexios/middleware/ratelimit"
 	"github.com/nexios-go/nexios/middleware/secure"
+	"github.com/nexios-go/nexios/middleware/static"
 )
+
+// assets are the static files, built into the binary.
+//
+//go:embed assets
+var assets embed.FS
 
 // config holds what the example lets a test change.
 type config struct {
@@ -48,9 +63,36 @@ func newApp(c config) (*nexios.App, error) {
 	if err != nil {
 		return nil, err
 	}
+	// compress gzips or zstd-compresses text, JSON, CSS… of 1 KiB or more
+	// for clients that accept it; a strong ETag on a compressed response
+	// becomes weak, since the bytes differ from the identity ones.
+	compressMW, err := compress.New(compress.Config{})
+	if err != nil {
+		return nil, err
+	}
+	// etag hashes the body of generated 200 responses (the JSON routes)
+	// and answers If-None-Match with 304. Responses that already carry an
+	// ETag, like the static files, keep theirs.
+	etagMW, err := etag.New(etag.Config{})
+	if err != nil {
+		return nil, err
+	}
+	// static serves the embedded assets under /assets with the same
+	// validators, conditional requests and Range handling as res.FileFS;
+	// other paths go on to the routes. Dotfiles, "..", encoded separators
+	// are not found.
+	sub, err := fs.Sub(assets, "assets")
+	if err != nil {
+		return nil, err
+	}
+	staticMW, err := static.New(static.Config{FS: sub, Prefix: "/assets", MaxAge: time.Hour})
+	if err != nil {
+		return nil, err
+	}
 	// First added is outermost: CORS answers preflights before anything
-	// else runs, and the security headers are on every response.
-	app.Use(corsMW, secureMW)
+	// else runs, and the security headers are on every response;
+	// compression wraps everything after it, including static files.
+	app.Use(corsMW, secureMW, compressMW, etagMW, staticMW)
 
 	app.Get("/", func(_ *nexios.Request, res *nexios.Response) error {
 		return res.JSON(map[string]string{"message": "Hello from a protected app"})

@@ -1,6 +1,10 @@
 package main
 
 import (
+	"bytes"
+	"compress/gzip"
+	"io"
+	"os"
 	"strings"
 	"testing"
 
@@ -64,6 +68,73 @@ func TestMiddlewareExample(t *testing.T) {
 	}
 	if r := c.Get("/"); r.Status != 200 {
 		t.Errorf("app route limited: %d", r.Status)
+	}
+}
+
+// TestFilesCompressionAndETags drives compress, etag and static together.
+func TestFilesCompressionAndETags(t *testing.T) {
+	t.Parallel()
+	app, err := newApp(config{origins: []string{"http://localhost:3000"}, rateLimit: 100})
+	if err != nil {
+		t.Fatal(err)
+	}
+	c := testclient.New(app)
+	css, err := os.ReadFile("assets/app.css")
+	if err != nil {
+		t.Fatal(err)
+	}
+	gz := testclient.Header("Accept-Encoding", "gzip")
+
+	// A static file, compressed on the way out.
+	r := c.Get("/assets/app.css", gz)
+	if r.Status != 200 || r.Header.Get("Content-Encoding") != "gzip" || !strings.HasPrefix(r.Header.Get("Content-Type"), "text/css") {
+		t.Fatalf("GET app.css: %d %v", r.Status, r.Header)
+	}
+	zr, err := gzip.NewReader(bytes.NewReader(r.Body))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if plain, _ := io.ReadAll(zr); !bytes.Equal(plain, css) {
+		t.Errorf("app.css decompressed to %d bytes, want the %d-byte file", len(plain), len(css))
+	}
+	tag := r.Header.Get("Etag")
+	if !strings.HasPrefix(tag, `W/"`) || r.Header.Get("Cache-Control") != "public, max-age=3600" ||
+		!strings.Contains(strings.Join(r.Header.Values("Vary"), ","), "Accept-Encoding") || r.Header.Get("X-Content-Type-Options") != "nosniff" {
+		t.Errorf("app.css headers: %v", r.Header)
+	}
+	// Revalidating with the (weakened) tag: 304, no body.
+	if r := c.Get("/assets/app.css", gz, testclient.Header("If-None-Match", tag)); r.Status != 304 || len(r.Body) != 0 {
+		t.Errorf("If-None-Match: %d %q", r.Status, r.Body)
+	}
+	// The same file without compression has the strong tag static sent.
+	plain := c.Get("/assets/app.css", testclient.Header("Accept-Encoding", "identity"))
+	if plain.Status != 200 || !bytes.Equal(plain.Body, css) || "W/"+plain.Header.Get("Etag") != tag {
+		t.Errorf("identity: %d, ETag %q (compressed: %q)", plain.Status, plain.Header.Get("Etag"), tag)
+	}
+	// Ranges are served uncompressed (compress leaves 206 alone).
+	r = c.Get("/assets/app.css", gz, testclient.Header("Range", "bytes=0-9"))
+	if r.Status != 206 || r.Header.Get("Content-Encoding") != "" || !bytes.Equal(r.Body, css[:10]) {
+		t.Errorf("Range: %d %v %q", r.Status, r.Header, r.Body)
+	}
+	// A small file is not worth compressing.
+	if r := c.Get("/assets/robots.txt", gz); r.Status != 200 || r.Header.Get("Content-Encoding") != "" || !strings.Contains(r.Text(), "Disallow") {
+		t.Errorf("robots.txt: %d %v", r.Status, r.Header)
+	}
+	// Not files: traversal, and a missing asset reaches the app's 404.
+	for _, p := range []string{"/assets/..%2fmain.go", "/assets/nope.css"} {
+		if r := c.Get(p); r.Status != 404 || r.Header.Get("Content-Type") != "application/problem+json" {
+			t.Errorf("GET %s: %d %v", p, r.Status, r.Header)
+		}
+	}
+
+	// A generated JSON response gets its ETag from the etag middleware.
+	r = c.Get("/")
+	jsonTag := r.Header.Get("Etag")
+	if r.Status != 200 || !strings.HasPrefix(jsonTag, `W/"`) {
+		t.Fatalf("GET /: %d, ETag %q", r.Status, jsonTag)
+	}
+	if r := c.Get("/", testclient.Header("If-None-Match", jsonTag)); r.Status != 304 || len(r.Body) != 0 {
+		t.Errorf("GET / revalidated: %d %q", r.Status, r.Body)
 	}
 }
 

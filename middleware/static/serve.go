@@ -1,9 +1,8 @@
 package static
 
 import (
-	"bytes"
 	"errors"
-	"hash/crc32"
+	"fmt"
 	"html"
 	"io"
 	"io/fs"
@@ -13,25 +12,21 @@ import (
 	"path"
 	"strconv"
 	"strings"
+
+	"github.com/nexios-go/nexios/internal/fileserve"
 )
 
-type outcome uint8
-
-const (
-	served outcome = iota
-	notFound
-	forbidden
-)
-
-// serve answers a GET or HEAD request for the URL path p.
-func (s *server) serve(w http.ResponseWriter, r *http.Request, p string) outcome {
+// serve answers a GET or HEAD request for the URL path p. It returns nil
+// when it answered, errNotFound or errForbidden when it did not, a
+// *fileserve.Error (412, 416) with nothing written, or another error.
+func (s *server) serve(w http.ResponseWriter, r *http.Request, p string) error {
 	name, dir, ok := s.resolve(r, p)
 	if !ok {
-		return notFound
+		return errNotFound
 	}
-	fi, err := fs.Stat(s.fsys, name)
+	fi, err := s.tree.Stat(name)
 	if err != nil {
-		return statOutcome(err)
+		return statError(err)
 	}
 	if fi.IsDir() {
 		if !dir {
@@ -42,112 +37,82 @@ func (s *server) serve(w http.ResponseWriter, r *http.Request, p string) outcome
 			}
 			w.Header().Set("Location", target)
 			w.WriteHeader(http.StatusMovedPermanently)
-			return served
+			return nil
 		}
 		index := path.Join(name, s.index)
-		if ifi, err := fs.Stat(s.fsys, index); err == nil && ifi.Mode().IsRegular() {
+		if ifi, err := s.tree.Stat(index); err == nil && ifi.Mode().IsRegular() {
 			return s.serveFile(w, r, index, ifi)
 		}
 		if s.browse {
 			return s.list(w, r, name)
 		}
-		return notFound
+		return errNotFound
 	}
 	if dir || !fi.Mode().IsRegular() {
-		return notFound // "file.txt/", sockets, pipes, devices
+		return errNotFound // "file.txt/", sockets, pipes, devices
 	}
 	return s.serveFile(w, r, name, fi)
 }
 
-func statOutcome(err error) outcome {
+// statError sorts a failure to find or open a file: permission denied is
+// 403; anything else (missing, refused by the path policy, a link out of
+// the root, not a regular file) is simply not there.
+func statError(err error) error {
 	if errors.Is(err, fs.ErrPermission) {
-		return forbidden
+		return fmt.Errorf("%w: %w", errForbidden, err)
 	}
-	// Missing, or refused by os.Root (a symlink out of the root): both are
-	// simply not there.
-	return notFound
+	// The cause is dropped: a miss is routine (the middleware passes it
+	// on), and costs no allocation.
+	return errNotFound
 }
 
 // encodings are the precompressed variants looked for, in the server's
 // order of preference.
-var encodings = [...]struct {
-	coding, ext string
-	header      []string
-}{
-	{"br", ".br", []string{"br"}},
-	{"zstd", ".zst", []string{"zstd"}},
-	{"gzip", ".gz", []string{"gzip"}},
+var encodings = [...]struct{ coding, ext string }{
+	{"br", ".br"},
+	{"zstd", ".zst"},
+	{"gzip", ".gz"},
 }
 
 var varyAcceptEncoding = []string{"Accept-Encoding"}
 
-// serveFile sends the file name (a regular file described by fi), or its
-// best precompressed variant, through http.ServeContent.
-func (s *server) serveFile(w http.ResponseWriter, r *http.Request, name string, fi fs.FileInfo) outcome {
-	h := w.Header()
+// serveFile sends the regular file name, or its best precompressed
+// variant, through the shared core.
+func (s *server) serveFile(w http.ResponseWriter, r *http.Request, name string, fi fs.FileInfo) error {
 	servedName, coding := name, -1
 	if s.precompressed {
-		addVary(h)
+		addVary(w.Header())
 		if ae := r.Header["Accept-Encoding"]; len(ae) > 0 {
 			servedName, coding, fi = s.variant(ae, name, fi)
 		}
 	}
-	f, err := s.fsys.Open(servedName)
+	f, err := s.tree.OpenStat(servedName, fi)
 	if err != nil {
-		return statOutcome(err)
+		return statError(err)
 	}
 	defer f.Close()
-	content, ok := f.(io.ReadSeeker)
-	if !ok {
-		// An fs.FS whose files cannot seek: read this one into memory.
-		b, err := io.ReadAll(f)
-		if err != nil {
-			return notFound
-		}
-		content = bytes.NewReader(b)
+	c := &fileserve.Content{
+		Name:         name,
+		Body:         f.Body,
+		Size:         f.Info.Size(),
+		ModTime:      f.Info.ModTime(),
+		CacheControl: s.cacheControl,
+		MaxRanges:    s.maxRanges,
 	}
-	if _, set := h["Content-Type"]; !set {
-		if ct := mime.TypeByExtension(path.Ext(name)); ct != "" {
-			h["Content-Type"] = []string{ct}
-		} else if coding >= 0 {
+	if coding >= 0 {
+		c.Encoding = encodings[coding].coding
+		if _, set := w.Header()["Content-Type"]; !set && mime.TypeByExtension(path.Ext(name)) == "" {
 			// The variant's bytes are compressed: sniff the original.
-			h["Content-Type"] = []string{s.sniff(name)}
+			if c.ContentType, err = s.sniff(name); err != nil {
+				return err
+			}
 		}
 	}
-	if coding >= 0 {
-		h["Content-Encoding"] = encodings[coding].header
+	if c.ETag, err = s.tags.ETag(etagKey{servedName, c.Size}, c.ModTime, c.Size, f.Body); err != nil {
+		return err
 	}
-	if tag := s.etag(servedName, fi, content); tag != "" {
-		h["Etag"] = []string{tag}
-	}
-	if s.cacheControl != nil {
-		h["Cache-Control"] = s.cacheControl
-	}
-	h["X-Content-Type-Options"] = nosniff
-	if coding >= 0 {
-		// ServeContent leaves out Content-Length when Content-Encoding is
-		// set (for on-the-fly compressors); a variant's length is known.
-		w = &lengthWriter{ResponseWriter: w, size: fi.Size()}
-	}
-	http.ServeContent(w, r, name, fi.ModTime(), content)
-	return served
+	return fileserve.Serve(w, r, c)
 }
-
-// lengthWriter adds the Content-Length of a precompressed variant to a
-// full (200) response.
-type lengthWriter struct {
-	http.ResponseWriter
-	size int64
-}
-
-func (l *lengthWriter) WriteHeader(code int) {
-	if h := l.Header(); code == http.StatusOK && len(h["Content-Length"]) == 0 {
-		h["Content-Length"] = []string{strconv.FormatInt(l.size, 10)}
-	}
-	l.ResponseWriter.WriteHeader(code)
-}
-
-func (l *lengthWriter) Unwrap() http.ResponseWriter { return l.ResponseWriter }
 
 // variant picks the precompressed variant of name that the client prefers
 // among those that exist, or name itself.
@@ -168,7 +133,7 @@ func (s *server) variant(ae []string, name string, fi fs.FileInfo) (string, int,
 		}
 		q[best] = 0
 		vname := name + encodings[best].ext
-		if vfi, err := fs.Stat(s.fsys, vname); err == nil && vfi.Mode().IsRegular() {
+		if vfi, err := s.tree.Stat(vname); err == nil && vfi.Mode().IsRegular() {
 			return vname, best, vfi
 		}
 	}
@@ -205,57 +170,20 @@ func acceptQ(ae []string, coding string) float64 {
 }
 
 // sniff detects the Content-Type of name from its first 512 bytes.
-func (s *server) sniff(name string) string {
-	f, err := s.fsys.Open(name)
+func (s *server) sniff(name string) (string, error) {
+	f, err := s.tree.Open(name)
 	if err != nil {
-		return "application/octet-stream"
+		return "application/octet-stream", nil
 	}
 	defer f.Close()
-	var buf [512]byte
-	n, _ := io.ReadFull(f, buf[:])
-	return http.DetectContentType(buf[:n])
-}
-
-// etag returns a strong entity tag for the file: its modification time
-// and size, or, for file systems without modification times (embed.FS),
-// a checksum of its content, computed once.
-func (s *server) etag(name string, fi fs.FileInfo, content io.ReadSeeker) string {
-	const hexDigits = "0123456789abcdef"
-	var buf [40]byte
-	b := append(buf[:0], '"')
-	if mt := fi.ModTime(); !mt.IsZero() {
-		b = strconv.AppendInt(b, mt.UnixNano(), 16)
-		b = append(b, '-')
-		b = strconv.AppendInt(b, fi.Size(), 16)
-		return string(append(b, '"'))
-	}
-	key := etagKey{name, fi.Size()}
-	if tag, ok := s.tags.Load(key); ok {
-		return tag.(string)
-	}
-	c, ieee := crc32.New(crc32.MakeTable(crc32.Castagnoli)), crc32.NewIEEE()
-	if _, err := io.Copy(io.MultiWriter(c, ieee), content); err != nil {
-		return ""
-	}
-	if _, err := content.Seek(0, io.SeekStart); err != nil {
-		return ""
-	}
-	b = strconv.AppendInt(b, fi.Size(), 16)
-	b = append(b, '-')
-	sum := uint64(c.Sum32())<<32 | uint64(ieee.Sum32())
-	for shift := 60; shift >= 0; shift -= 4 {
-		b = append(b, hexDigits[(sum>>uint(shift))&0xf])
-	}
-	tag := string(append(b, '"'))
-	s.tags.Store(key, tag)
-	return tag
+	return fileserve.Sniff(f.Body)
 }
 
 // list writes an HTML listing of the directory name.
-func (s *server) list(w http.ResponseWriter, r *http.Request, name string) outcome {
-	entries, err := fs.ReadDir(s.fsys, name)
+func (s *server) list(w http.ResponseWriter, r *http.Request, name string) error {
+	entries, err := fs.ReadDir(s.tree.FS(), name)
 	if err != nil {
-		return statOutcome(err)
+		return statError(err)
 	}
 	var b strings.Builder
 	title := html.EscapeString(r.URL.Path)
@@ -293,7 +221,7 @@ func (s *server) list(w http.ResponseWriter, r *http.Request, name string) outco
 	if r.Method != http.MethodHead {
 		io.WriteString(w, b.String())
 	}
-	return served
+	return nil
 }
 
 func addVary(h http.Header) {

@@ -9,12 +9,16 @@
 //	// routes (and the app's 404 handler):
 //	app.Use(nexios.Must(static.New(static.Config{FS: assets, Prefix: "/assets"})))
 //
-// Both forms share one implementation: conditional requests (ETag,
-// If-None-Match, If-Modified-Since → 304), Range requests (single, suffix,
-// multiple) and Content-Type detection are http.ServeContent's. On top of
-// it the package adds index files, optional directory listings, caching
-// headers, precompressed variants (file.br, file.zst, file.gz beside file,
-// chosen by Accept-Encoding) and strict path checks.
+// Both forms share one implementation, and it is the one Response.File,
+// FileIn and FileFS use (Nexios' internal file-serving core): the same file
+// gets the same ETag and Last-Modified, the same conditional request
+// answers (If-None-Match, If-Modified-Since → 304; If-Match,
+// If-Unmodified-Since → 412), the same Range handling (single, suffix,
+// multiple as multipart/byteranges; at most Config.MaxRanges ranges,
+// overlapping ones merged; 416 when none is satisfiable) and the same path
+// refusals from either door. On top of it the package adds index files,
+// optional directory listings, caching headers, precompressed variants
+// (file.br, file.zst, file.gz beside file, chosen by Accept-Encoding).
 //
 // # Security
 //
@@ -22,16 +26,19 @@
 // path, and no symbolic link inside the directory, can reach a file outside
 // it. Before a path reaches the file system it is rejected (as not found)
 // when it holds a ".." or "." segment, an empty segment ("//"), a
-// backslash, a NUL byte or an encoded separator (%2F, %5C), and names
-// starting with a dot (.git, .env) are hidden unless Config.AllowDotfiles
-// is set. Only regular files and directories are served; sockets, pipes and
-// devices are not found. Directory listings are off unless Config.Browse is
-// set. An fs.FS given as Config.FS is trusted to stay inside itself:
-// embed.FS and fstest.MapFS do, but os.DirFS follows symbolic links out of
-// its directory, so use Config.Root for directories on disk.
+// backslash, a NUL byte, an encoded separator (%2F, %5C) or a second
+// encoding (%252F), and names starting with a dot (.git, .env) are hidden
+// unless Config.AllowDotfiles is set. Only regular files and directories
+// are served; sockets, pipes and devices are not found, and are never
+// opened for reading. Directory listings are off unless Config.Browse is
+// set. With Config.FS, symbolic links that leave the file system (os.DirFS
+// follows them) are refused unless Config.FollowSymlinks is set; use
+// Config.Root for directories on disk, which also closes the window
+// between checking a link and opening it.
 package static
 
 import (
+	"encoding/json"
 	"errors"
 	"fmt"
 	"io/fs"
@@ -40,10 +47,10 @@ import (
 	"path"
 	"strconv"
 	"strings"
-	"sync"
 	"time"
 
 	"github.com/nexios-go/nexios"
+	"github.com/nexios-go/nexios/internal/fileserve"
 )
 
 // Config configures the file server. Root or FS is required; every other
@@ -84,6 +91,16 @@ type Config struct {
 	// dot. Default: off; they are not found.
 	AllowDotfiles bool
 
+	// FollowSymlinks lets an FS (such as os.DirFS) follow symbolic links
+	// whose target is absolute or leaves it. Default: off; such links are
+	// not found. It cannot be combined with Root, which never follows them.
+	FollowSymlinks bool
+
+	// MaxRanges caps the ranges of one Range request; a request asking for
+	// more gets the whole file (200). Default (0): 200, Apache's figure.
+	// Negative turns Range support off (Accept-Ranges: none).
+	MaxRanges int
+
 	// DisablePrecompressed turns off precompressed variants. By default a
 	// request for file whose Accept-Encoding accepts br, zstd or gzip is
 	// answered with file.br, file.zst or file.gz when that file exists
@@ -99,18 +116,19 @@ type Config struct {
 
 // server is the shared core of the handler and the middleware.
 type server struct {
-	fsys          fs.FS
+	tree          *fileserve.Tree
 	prefix        string // "" for every path, else "/assets"
 	index         string
 	browse        bool
 	dotfiles      bool
 	precompressed bool
-	cacheControl  []string // nil: no header
+	cacheControl  string // "": no header
+	maxRanges     int
 	skip          func(*nexios.Request) bool
 
-	// tags caches content-hash ETags of files without a modification time
-	// (embed.FS), which never change.
-	tags sync.Map // etagKey → string
+	// tags caches content-checksum ETags of files without a modification
+	// time (embed.FS), which never change.
+	tags fileserve.TagCache
 }
 
 func newServer(cfg Config) (*server, error) {
@@ -119,23 +137,26 @@ func newServer(cfg Config) (*server, error) {
 		browse:        cfg.Browse,
 		dotfiles:      cfg.AllowDotfiles,
 		precompressed: !cfg.DisablePrecompressed,
+		maxRanges:     cfg.MaxRanges,
 		skip:          cfg.Skip,
 	}
 	switch {
 	case cfg.Root != "" && cfg.FS != nil:
 		return nil, errors.New("static: set Root or FS, not both")
+	case cfg.Root != "" && cfg.FollowSymlinks:
+		return nil, errors.New("static: FollowSymlinks needs FS; Root never follows links out of the directory")
 	case cfg.Root != "":
 		root, err := os.OpenRoot(cfg.Root)
 		if err != nil {
 			return nil, fmt.Errorf("static: %w", err)
 		}
-		s.fsys = root.FS()
+		s.tree = fileserve.Root(root)
 	case cfg.FS != nil:
-		s.fsys = cfg.FS
+		s.tree = fileserve.FS(cfg.FS, cfg.FollowSymlinks)
 	default:
 		return nil, errors.New("static: Root or FS is required")
 	}
-	if fi, err := fs.Stat(s.fsys, "."); err != nil || !fi.IsDir() {
+	if fi, err := s.tree.Stat("."); err != nil || !fi.IsDir() {
 		return nil, fmt.Errorf("static: the root is not a readable directory (%v)", err)
 	}
 	if s.index == "" {
@@ -154,11 +175,10 @@ func newServer(cfg Config) (*server, error) {
 		return nil, errors.New("static: MaxAge must not be negative")
 	}
 	if cfg.MaxAge > 0 {
-		cc := "public, max-age=" + strconv.FormatInt(int64(cfg.MaxAge/time.Second), 10)
+		s.cacheControl = "public, max-age=" + strconv.FormatInt(int64(cfg.MaxAge/time.Second), 10)
 		if cfg.Immutable {
-			cc += ", immutable"
+			s.cacheControl += ", immutable"
 		}
-		s.cacheControl = []string{cc}
 	}
 	return s, nil
 }
@@ -199,18 +219,25 @@ func New(cfg Config) (nexios.Middleware, error) {
 func (s *server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	if r.Method != http.MethodGet && r.Method != http.MethodHead {
 		w.Header()["Allow"] = allowGetHead
-		writeProblem(w, http.StatusMethodNotAllowed)
+		writeProblem(w, http.StatusMethodNotAllowed, "", nil)
 		return
 	}
 	p := r.URL.Path
 	if p == "" {
 		p = "/" // http.StripPrefix leaves "" for the prefix itself
 	}
-	switch s.serve(w, r, p) {
-	case notFound:
-		writeProblem(w, http.StatusNotFound)
-	case forbidden:
-		writeProblem(w, http.StatusForbidden)
+	err := s.serve(w, r, p)
+	var fe *fileserve.Error
+	switch {
+	case err == nil:
+	case errors.Is(err, errNotFound):
+		writeProblem(w, http.StatusNotFound, "", nil)
+	case errors.Is(err, errForbidden):
+		writeProblem(w, http.StatusForbidden, "", nil)
+	case errors.As(err, &fe):
+		writeProblem(w, fe.Status, fe.Detail, fe.Header)
+	default:
+		writeProblem(w, http.StatusInternalServerError, "", nil)
 	}
 }
 
@@ -230,13 +257,25 @@ func (s *server) middleware(next nexios.HandlerFunc) nexios.HandlerFunc {
 			}
 			return next(req, res)
 		}
-		switch s.serve(res, r, p) {
-		case notFound:
+		err := s.serve(res, r, p)
+		var fe *fileserve.Error
+		switch {
+		case err == nil:
+			return nil
+		case errors.Is(err, errNotFound):
 			return next(req, res)
-		case forbidden:
-			return nexios.NewHTTPError(http.StatusForbidden, "")
+		case errors.Is(err, errForbidden):
+			return nexios.NewHTTPError(http.StatusForbidden, "").Wrap(err)
+		case errors.As(err, &fe):
+			he := nexios.NewHTTPError(fe.Status, fe.Detail).Wrap(fe.Err)
+			for k, vs := range fe.Header {
+				for _, v := range vs {
+					he.WithHeader(k, v)
+				}
+			}
+			return he
 		}
-		return nil
+		return fmt.Errorf("static: serving %q: %w", p, err)
 	}
 }
 
@@ -259,10 +298,10 @@ func (s *server) strip(p string) (string, bool) {
 
 // resolve turns a URL path ("/css/app.css", "/docs/") into a name for the
 // file system ("css/app.css", "docs") and reports whether it names a
-// directory (a trailing slash). ok is false for any path that is not
-// plainly a file or directory under the root.
+// directory (a trailing slash). ok is false for any path that the shared
+// path policy refuses.
 func (s *server) resolve(r *http.Request, p string) (name string, dir, ok bool) {
-	if hasEncodedSeparator(r.URL.RawPath) || strings.ContainsAny(p, "\\\x00") {
+	if fileserve.HasEncodedSeparator(r.URL.RawPath) {
 		return "", false, false
 	}
 	if p == "" {
@@ -278,34 +317,11 @@ func (s *server) resolve(r *http.Request, p string) (name string, dir, ok bool) 
 	if strings.HasSuffix(name, "/") {
 		name, dir = name[:len(name)-1], true
 	}
-	if !fs.ValidPath(name) || name == "." {
-		return "", false, false // "..", ".", "a//b", "/abs"
-	}
-	if !s.dotfiles && hasDotSegment(name) {
+	name, err := fileserve.Check(name, s.dotfiles)
+	if err != nil {
 		return "", false, false
 	}
 	return name, dir, true
-}
-
-// hasEncodedSeparator reports a %2F or %5C in an escaped path: a slash or
-// backslash inside a segment.
-func hasEncodedSeparator(raw string) bool {
-	for i := 0; i+2 < len(raw); i++ {
-		if raw[i] == '%' && (raw[i+1] == '2' && (raw[i+2] == 'f' || raw[i+2] == 'F') ||
-			raw[i+1] == '5' && (raw[i+2] == 'c' || raw[i+2] == 'C')) {
-			return true
-		}
-	}
-	return false
-}
-
-func hasDotSegment(name string) bool {
-	for seg := range strings.SplitSeq(name, "/") {
-		if seg != "" && seg[0] == '.' {
-			return true
-		}
-	}
-	return false
 }
 
 // exists reports whether p names a file or directory that would be served.
@@ -314,7 +330,7 @@ func (s *server) exists(r *http.Request, p string) bool {
 	if !ok {
 		return false
 	}
-	fi, err := fs.Stat(s.fsys, name)
+	fi, err := s.tree.Stat(name)
 	return err == nil && (fi.Mode().IsRegular() || fi.IsDir())
 }
 
@@ -322,21 +338,35 @@ var allowGetHead = []string{"GET, HEAD"}
 
 // writeProblem writes a bare RFC 9457 problem document, for the Handler,
 // which has no app to render errors with.
-func writeProblem(w http.ResponseWriter, status int) {
+func writeProblem(w http.ResponseWriter, status int, detail string, extra http.Header) {
 	h := w.Header()
-	for _, k := range []string{"Etag", "Last-Modified", "Cache-Control", "Content-Encoding", "Content-Length"} {
+	for _, k := range []string{"Etag", "Last-Modified", "Cache-Control", "Content-Encoding", "Content-Length", "Content-Range", "Accept-Ranges"} {
 		delete(h, k)
+	}
+	for k, vs := range extra {
+		h[k] = vs
 	}
 	h["Content-Type"] = problemType
 	h["X-Content-Type-Options"] = nosniff
 	w.WriteHeader(status)
-	fmt.Fprintf(w, `{"type":"about:blank","title":%q,"status":%d}`+"\n", http.StatusText(status), status)
+	_ = json.NewEncoder(w).Encode(problem{Type: "about:blank", Title: http.StatusText(status), Status: status, Detail: detail})
 }
 
 var (
-	problemType = []string{"application/problem+json"}
-	nosniff     = []string{"nosniff"}
+	problemType  = []string{"application/problem+json"}
+	nosniff      = []string{"nosniff"}
+	errNotFound  = errors.New("static: not found")
+	errForbidden = errors.New("static: forbidden")
 )
+
+// problem is the RFC 9457 document the Handler writes; the middleware
+// returns *nexios.HTTPError values, which the app renders.
+type problem struct {
+	Type   string `json:"type"`
+	Title  string `json:"title"`
+	Status int    `json:"status"`
+	Detail string `json:"detail,omitempty"`
+}
 
 // etagKey identifies a version of a file without a modification time.
 type etagKey struct {

@@ -6,6 +6,7 @@ import (
 	"mime"
 	"mime/multipart"
 	"net/http"
+	"os"
 	"strconv"
 	"strings"
 	"testing"
@@ -309,6 +310,7 @@ func TestConfigErrors(t *testing.T) {
 		{Root: tr.root + "/hello.txt"},
 		{Root: tr.root, Prefix: "assets"},
 		{Root: tr.root, MaxAge: -time.Second},
+		{Root: tr.root, FollowSymlinks: true},
 	}
 	for _, cfg := range bad {
 		if _, err := static.New(cfg); err == nil {
@@ -326,4 +328,77 @@ func TestConfigErrors(t *testing.T) {
 		}()
 		static.Handler(static.Config{})
 	}()
+}
+
+// TestDirFSLinks serves an os.DirFS, which follows symbolic links out of
+// its directory on its own: static refuses them unless FollowSymlinks.
+func TestDirFSLinks(t *testing.T) {
+	t.Parallel()
+	tr := newTree(t)
+	for _, follow := range []bool{false, true} {
+		app := nexios.New(nexios.Config{Logger: quietLogger()})
+		app.MountHandler("/h", static.Handler(static.Config{FS: os.DirFS(tr.root), FollowSymlinks: follow}))
+		app.Use(nexios.Must(static.New(static.Config{FS: os.DirFS(tr.root), Prefix: "/mw", FollowSymlinks: follow})))
+		c := testclient.New(app)
+		for _, p := range []string{"/h/", "/mw/"} {
+			for _, name := range []string{"escape", "abs", "escapedir/secret.txt"} {
+				r := c.Get(p + name)
+				if follow {
+					if r.Status != 200 || r.Text() != secret {
+						t.Errorf("FollowSymlinks: %s%s = %d %q", p, name, r.Status, r.Text())
+					}
+					continue
+				}
+				assertNoSecret(t, p+name, r.Text())
+				if r.Status != 404 {
+					t.Errorf("%s%s = %d, want 404", p, name, r.Status)
+				}
+			}
+			if r := c.Get(p + "inside"); r.Status != 200 || r.Text() != helloText {
+				t.Errorf("%sinside (a link within the root) = %d %q", p, r.Status, r.Text())
+			}
+		}
+	}
+}
+
+// TestRangeLimits checks the range cap and merging through both forms, and
+// that 412 and 416 are problem documents carrying Content-Range.
+func TestRangeLimits(t *testing.T) {
+	t.Parallel()
+	tr := newTree(t)
+	many := "bytes=" + strings.Repeat("0-0,2-2,", 100) + "4-4" // 201 ranges
+	for _, maxRanges := range []int{0, 2, -1} {
+		app := nexios.New(nexios.Config{Logger: quietLogger()})
+		app.MountHandler("/h", static.Handler(static.Config{Root: tr.root, MaxRanges: maxRanges}))
+		app.Use(nexios.Must(static.New(static.Config{Root: tr.root, Prefix: "/mw", MaxRanges: maxRanges})))
+		c := testclient.New(app)
+		for _, p := range []string{"/h/range.txt", "/mw/range.txt"} {
+			r := c.Get(p, testclient.Header("Range", many))
+			if r.Status != 200 || r.Text() != rangeText {
+				t.Errorf("max %d: 201 ranges via %s = %d", maxRanges, p, r.Status)
+			}
+			r = c.Get(p, testclient.Header("Range", "bytes=0-1,4-5,8-9"))
+			if want := map[int]int{0: 206, 2: 200, -1: 200}[maxRanges]; r.Status != want {
+				t.Errorf("max %d: 3 ranges via %s = %d, want %d", maxRanges, p, r.Status, want)
+			}
+			if want := map[bool]string{true: "none", false: "bytes"}[maxRanges < 0]; r.Header.Get("Accept-Ranges") != want {
+				t.Errorf("max %d: Accept-Ranges %q", maxRanges, r.Header.Get("Accept-Ranges"))
+			}
+			if maxRanges < 0 {
+				continue
+			}
+			r = c.Get(p, testclient.Header("Range", "bytes=0-5,3-9"))
+			if r.Status != 206 || r.Text() != rangeText[:10] || r.Header.Get("Content-Range") != "bytes 0-9/20" {
+				t.Errorf("overlapping ranges via %s = %d %q %v", p, r.Status, r.Text(), r.Header)
+			}
+			r = c.Get(p, testclient.Header("Range", "bytes=50-"))
+			if r.Status != 416 || r.Header.Get("Content-Type") != "application/problem+json" || r.Header.Get("Content-Range") != "bytes */20" {
+				t.Errorf("416 via %s: %d %v %q", p, r.Status, r.Header, r.Text())
+			}
+			r = c.Get(p, testclient.Header("If-Match", `"nope"`))
+			if r.Status != 412 || r.Header.Get("Content-Type") != "application/problem+json" || r.Header.Get("Etag") != "" {
+				t.Errorf("412 via %s: %d %v %q", p, r.Status, r.Header, r.Text())
+			}
+		}
+	}
 }
