@@ -126,7 +126,8 @@ func FuzzClaimsJSON(f *testing.F) {
 }
 
 // Whatever Authorization, API key or cookie header arrives, the answer is
-// 200 or 401 with a problem document, never a 500.
+// 200, 401 with a problem document, or (Basic guesses, throttled) 429 with
+// Retry-After; never a 500.
 func FuzzAuthHeaders(f *testing.F) {
 	j := mustJWT(f, auth.JWTConfig{Keys: []auth.Key{auth.HS256Key(secret)}})
 	h, _ := auth.HashPasswordWith("pw", cheap)
@@ -153,6 +154,10 @@ func FuzzAuthHeaders(f *testing.F) {
 		case http.StatusUnauthorized:
 			if w.Header().Get("Content-Type") != "application/problem+json" || w.Header().Get("WWW-Authenticate") == "" {
 				t.Fatalf("401 without problem body or challenge: %v %s", w.Header(), w.Body)
+			}
+		case http.StatusTooManyRequests: // Basic guesses are throttled
+			if w.Header().Get("Content-Type") != "application/problem+json" || w.Header().Get("Retry-After") == "" {
+				t.Fatalf("429 without problem body or Retry-After: %v %s", w.Header(), w.Body)
 			}
 		default:
 			t.Fatalf("%q %q %q: status %d %s", authz, apiKey, cookie, w.Code, w.Body)

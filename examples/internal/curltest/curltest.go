@@ -29,21 +29,24 @@ import (
 	"testing"
 )
 
-// Lines returns the curl lines of a Go file's comments ("//\t…curl …").
+// Lines returns the curl lines of a Go file's comments: code lines of a
+// doc comment ("//" and a tab) that run curl.
 func Lines(source string) []string {
 	var out []string
 	for _, l := range strings.Split(source, "\n") {
-		l = strings.TrimSpace(l)
-		if !strings.HasPrefix(l, "//") {
+		l, ok := strings.CutPrefix(strings.TrimSpace(l), "//\t")
+		if !ok {
 			continue
 		}
-		l = strings.TrimSpace(strings.TrimPrefix(l, "//"))
-		if strings.HasPrefix(l, "curl ") || regexp.MustCompile(`^\w+=\$\(curl `).MatchString(l) {
+		l = strings.TrimSpace(l)
+		if strings.HasPrefix(l, "curl ") || assignCurlRe.MatchString(l) {
 			out = append(out, l)
 		}
 	}
 	return out
 }
+
+var assignCurlRe = regexp.MustCompile(`^\w+=\$\(curl `)
 
 var assignRe = regexp.MustCompile(`^(\w+)=\$\((.*)\)\s*(#.*)?$`)
 
