@@ -33,7 +33,9 @@ func (j *JWT) Refresh(ctx context.Context, refreshToken string) (TokenPair, erro
 	if err != nil {
 		return TokenPair{}, err
 	}
-	rotate := c.ExpiresAt.Sub(j.now()) < j.rotateWithin
+	// The default (RotateWithin = RefreshTTL) rotates every time, also a
+	// token refreshed in the instant it was issued.
+	rotate := j.rotateWithin >= j.refreshTTL || c.ExpiresAt.Sub(j.now()) < j.rotateWithin
 	rc := checkOf(c)
 	if rotate {
 		// The jti is settled by RevokeOnce below, which tells reuse from

@@ -259,3 +259,19 @@ func TestCriticalAndDuplicateHeaders(t *testing.T) {
 		}
 	}
 }
+
+// Per-use rotation holds even for a refresh in the instant of issue (a
+// frozen clock on a second boundary, where exp - now equals RefreshTTL).
+func TestRefreshRotatesAtOnce(t *testing.T) {
+	t.Parallel()
+	clk := newClock() // exactly 12:00:00
+	j := mustJWT(t, auth.JWTConfig{Keys: []auth.Key{auth.HS256Key(secret)}, Now: clk.Now})
+	pair, _ := j.CreateTokenPair("7", nil)
+	next, err := j.Refresh(bg, pair.RefreshToken)
+	if err != nil || next.RefreshToken == "" {
+		t.Fatalf("refresh at the instant of issue: %+v %v", next, err)
+	}
+	if _, err := j.Refresh(bg, pair.RefreshToken); !errors.Is(err, auth.ErrRefreshTokenReused) {
+		t.Fatalf("second use: %v", err)
+	}
+}
