@@ -73,6 +73,7 @@ type JWT struct {
 	byID         map[string]Key
 	byAlg        map[string][]any // algorithm → verification keys
 	parser       *jwt.Parser
+	sigOnly      *jwt.Parser // the signature and header only, for Revoke
 	issuer       string
 	audience     jwt.ClaimStrings
 	accessTTL    time.Duration
@@ -159,6 +160,7 @@ func NewJWT(cfg JWTConfig) (*JWT, error) {
 		opts = append(opts, jwt.WithAudience(j.audience...))
 	}
 	j.parser = jwt.NewParser(opts...)
+	j.sigOnly = jwt.NewParser(jwt.WithValidMethods(algs), jwt.WithStrictDecoding(), jwt.WithoutClaimsValidation())
 	return j, nil
 }
 

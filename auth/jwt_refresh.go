@@ -62,6 +62,19 @@ func (j *JWT) Refresh(ctx context.Context, refreshToken string) (TokenPair, erro
 	return j.pair(c, c.Subject, rotate)
 }
 
+// parseSignature verifies a token's signature and header, not its claims
+// (an expired token of ours, at logout).
+func (j *JWT) parseSignature(token string) (*Claims, error) {
+	if token == "" || len(token) > maxTokenLen {
+		return nil, ErrTokenMalformed
+	}
+	c := new(Claims)
+	if _, err := j.sigOnly.ParseWithClaims(token, c, j.keyFor); err != nil {
+		return nil, mapJWTError(err)
+	}
+	return c, nil
+}
+
 // familyExpiry is how long a revoked family must be remembered: until
 // every token of it issued so far has expired.
 func (j *JWT) familyExpiry() time.Time {
@@ -77,7 +90,12 @@ func (j *JWT) familyExpiry() time.Time {
 func (j *JWT) Revoke(ctx context.Context, token string) error {
 	c, err := j.parse(token)
 	if errors.Is(err, ErrTokenExpired) {
-		return nil
+		// The token itself needs no revoking, but its family may have
+		// live tokens (an expired access token presented at logout).
+		if c, err = j.parseSignature(token); err != nil || c.Family == "" {
+			return nil
+		}
+		return j.RevokeFamily(ctx, c.Family)
 	}
 	if err != nil {
 		return err

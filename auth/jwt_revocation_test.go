@@ -12,6 +12,8 @@ import (
 	"testing"
 	"time"
 
+	"github.com/golang-jwt/jwt/v5"
+
 	"github.com/nexios-go/nexios"
 	"github.com/nexios-go/nexios/auth"
 	"github.com/nexios-go/nexios/storetest"
@@ -273,5 +275,37 @@ func TestRefreshRotatesAtOnce(t *testing.T) {
 	}
 	if _, err := j.Refresh(bg, pair.RefreshToken); !errors.Is(err, auth.ErrRefreshTokenReused) {
 		t.Fatalf("second use: %v", err)
+	}
+}
+
+// Logout with an expired access token still ends its sign-in: the family's
+// refresh token (alive for days) is revoked.
+func TestRevokeExpiredAccessTokenRevokesFamily(t *testing.T) {
+	t.Parallel()
+	clk := newClock()
+	j := mustJWT(t, auth.JWTConfig{Keys: []auth.Key{auth.HS256Key(secret)}, Now: clk.Now})
+	pair, _ := j.CreateTokenPair("7", nil)
+	clk.Advance(time.Hour) // the access token (30 min) has expired
+	if err := j.Revoke(bg, pair.AccessToken); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := j.Refresh(bg, pair.RefreshToken); !errors.Is(err, auth.ErrTokenRevoked) {
+		t.Fatalf("the family's refresh token after logout with an expired access token: %v", err)
+	}
+	// A forged expired token naming another sign-in's family revokes
+	// nothing.
+	other, _ := j.CreateTokenPair("8", nil)
+	oc, err := j.VerifyRefreshToken(bg, other.RefreshToken)
+	if err != nil {
+		t.Fatal(err)
+	}
+	forged, _ := jwt.NewWithClaims(jwt.SigningMethodHS256, jwt.MapClaims{
+		"sub": "8", "jti": "x", "fam": oc.Family, "iat": clk.Now().Add(-2 * time.Hour).Unix(), "exp": clk.Now().Add(-time.Hour).Unix(),
+	}).SignedString([]byte("another secret of thirty-two bytes"))
+	if err := j.Revoke(bg, forged); !errors.Is(err, auth.ErrTokenInvalid) {
+		t.Fatalf("a forged expired token: %v", err)
+	}
+	if _, err := j.Refresh(bg, other.RefreshToken); err != nil {
+		t.Fatalf("an unrelated sign-in: %v", err)
 	}
 }
