@@ -4,8 +4,12 @@ import (
 	"context"
 	"encoding/base64"
 	"net/http"
+	"strconv"
 	"strings"
+	"sync"
+	"sync/atomic"
 	"testing"
+	"time"
 
 	"github.com/nexios-go/nexios"
 	"github.com/nexios-go/nexios/auth"
@@ -113,4 +117,95 @@ func TestBasicBackend(t *testing.T) {
 	// A malformed stored hash is a server error, not a wrong password.
 	broken := testclient.New(protectedApp(t, &auth.BasicBackend{Verify: auth.BasicUsers(map[string]string{"ops": "plain"})}))
 	expectProblem(t, broken.Get("/me", basic("ops", "plain")), 500, "")
+}
+
+func basicAuth(user, pass string) testclient.RequestOption {
+	return testclient.Header("Authorization", "Basic "+base64.StdEncoding.EncodeToString([]byte(user+":"+pass)))
+}
+
+// countingVerify wraps BasicUsers and counts the verifications.
+func countingVerify(t *testing.T, n *atomic.Int32) func(ctx context.Context, u, p string) (nexios.User, error) {
+	h, err := auth.HashPasswordWith("s3cret", cheap)
+	if err != nil {
+		t.Fatal(err)
+	}
+	verify := mustHasher(t, auth.HasherConfig{Params: cheap}).BasicUsers(map[string]string{"ops": h})
+	return func(ctx context.Context, u, p string) (nexios.User, error) {
+		n.Add(1)
+		return verify(ctx, u, p)
+	}
+}
+
+// Basic auth is throttled like a login form (issue 18 §5): wrong
+// passwords lock the user name with 429 and Retry-After, and concurrent
+// guesses cannot slip past the limit.
+func TestBasicThrottled(t *testing.T) {
+	t.Parallel()
+	var n atomic.Int32
+	app := protectedApp(t, &auth.BasicBackend{Verify: countingVerify(t, &n), Throttle: mustThrottle(t, auth.ThrottleConfig{MaxFailures: 5})})
+	c := testclient.New(app)
+	rs := make([]*testclient.Response, 50)
+	start := make(chan struct{})
+	var wg sync.WaitGroup
+	for i := range rs {
+		wg.Go(func() {
+			<-start
+			rs[i] = c.Get("/me", basicAuth("ops", "guess"))
+		})
+	}
+	close(start)
+	wg.Wait()
+	counts := map[int]int{}
+	for _, r := range rs {
+		counts[r.Status]++
+	}
+	if n.Load() > 5 || counts[401] > 5 || counts[401]+counts[429] != 50 {
+		t.Fatalf("50 concurrent wrong Basic passwords, limit 5: %d verifications, statuses %v", n.Load(), counts)
+	}
+	r := c.Get("/me", basicAuth("ops", "s3cret"))
+	expectProblem(t, r, http.StatusTooManyRequests, "Too many failed login attempts; try again later")
+	if ra, _ := strconv.Atoi(r.Header.Get("Retry-After")); ra <= 0 || ra > 900 {
+		t.Fatalf("Retry-After %q", r.Header.Get("Retry-After"))
+	}
+}
+
+// A verified credential is remembered for CacheTTL: repeating it costs no
+// verification; a different password is verified (and throttled); Forget
+// and a disabled cache verify every time.
+func TestBasicCache(t *testing.T) {
+	t.Parallel()
+	var n atomic.Int32
+	b := &auth.BasicBackend{Verify: countingVerify(t, &n), CacheTTL: 200 * time.Millisecond}
+	c := testclient.New(protectedApp(t, b))
+	for range 10 {
+		if r := c.Get("/me", basicAuth("ops", "s3cret")); r.Status != 200 {
+			t.Fatalf("%d %s", r.Status, r.Text())
+		}
+	}
+	if n.Load() != 1 {
+		t.Fatalf("10 requests with one credential: %d verifications, want 1", n.Load())
+	}
+	expectProblem(t, c.Get("/me", basicAuth("ops", "s3cret!")), 401, "invalid credentials")
+	if n.Load() != 2 {
+		t.Fatalf("a different password was not verified: %d", n.Load())
+	}
+	b.Forget("ops")
+	c.Get("/me", basicAuth("ops", "s3cret"))
+	if n.Load() != 3 {
+		t.Fatalf("after Forget: %d verifications, want 3", n.Load())
+	}
+	time.Sleep(250 * time.Millisecond)
+	c.Get("/me", basicAuth("ops", "s3cret"))
+	if n.Load() != 4 {
+		t.Fatalf("after CacheTTL: %d verifications, want 4", n.Load())
+	}
+
+	var m atomic.Int32
+	nocache := testclient.New(protectedApp(t, &auth.BasicBackend{Verify: countingVerify(t, &m), CacheTTL: -1}))
+	for range 3 {
+		nocache.Get("/me", basicAuth("ops", "s3cret"))
+	}
+	if m.Load() != 3 {
+		t.Fatalf("without a cache: %d verifications, want 3", m.Load())
+	}
 }

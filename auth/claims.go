@@ -20,6 +20,11 @@ type Claims struct {
 	// TokenType is "access" or "refresh" (claim "token_type"); "" in
 	// tokens from other issuers.
 	TokenType string
+	// Family identifies one sign-in (claim "fam"): the access and refresh
+	// tokens of CreateTokenPair and every pair Refresh derives from them
+	// share it, so that RevokeFamily (logout, or reuse of a rotated
+	// refresh token) ends them all. "" in tokens without a family.
+	Family string
 	// Scope lists the granted scopes (claim "scope", space-separated as
 	// in RFC 8693 and RFC 9068).
 	Scope []string
@@ -37,7 +42,7 @@ func (c *Claims) Claim(name string) (any, bool) {
 // reserved claims are set by the issuer; CreateAccessToken refuses them in
 // its claims map.
 var reserved = map[string]bool{
-	"iss": true, "sub": true, "aud": true, "exp": true, "nbf": true, "iat": true, "jti": true, "token_type": true,
+	"iss": true, "sub": true, "aud": true, "exp": true, "nbf": true, "iat": true, "jti": true, "token_type": true, "fam": true,
 }
 
 // MarshalJSON writes the claims as one JSON object. iat keeps millisecond
@@ -45,7 +50,7 @@ var reserved = map[string]bool{
 // RevokeSubject can tell a token issued just before a password change from
 // one issued just after.
 func (c Claims) MarshalJSON() ([]byte, error) {
-	m := make(map[string]any, len(c.Extra)+9)
+	m := make(map[string]any, len(c.Extra)+10)
 	for k, v := range c.Extra {
 		m[k] = v
 	}
@@ -76,6 +81,9 @@ func (c Claims) MarshalJSON() ([]byte, error) {
 	}
 	if c.TokenType != "" {
 		m["token_type"] = c.TokenType
+	}
+	if c.Family != "" {
+		m["fam"] = c.Family
 	}
 	if len(c.Scope) > 0 {
 		m["scope"] = strings.Join(c.Scope, " ")
@@ -121,6 +129,8 @@ func (c *Claims) UnmarshalJSON(data []byte) error {
 			c.ID, ok = v.(string)
 		case "token_type":
 			c.TokenType, ok = v.(string)
+		case "fam":
+			c.Family, ok = v.(string)
 		case "aud":
 			c.Audience, ok = audience(v)
 		case "exp":

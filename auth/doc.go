@@ -26,10 +26,21 @@
 // account.
 //
 // Tokens: access and refresh tokens carry a unique jti, exp, iat and a
-// token_type, so a refresh token is never accepted as an access token.
-// Verification pins each key to one algorithm (no "none", no HS/RS
-// confusion), requires exp and checks nbf, iat, iss and aud with a
-// configurable leeway. Refresh rotates the refresh token when it nears
-// expiry; Revoke (logout) and RevokeSubject (password change) go through a
-// RevocationList.
+// token_type, so a refresh token is never accepted as an access token; the
+// tokens of one sign-in share a family (claim "fam"). Verification pins
+// each key to one algorithm (no "none", no HS/RS confusion), refuses crit
+// and duplicate header parameters, requires exp and checks nbf, iat, iss
+// and aud with a configurable leeway, then the RevocationList (access
+// tokens too, by default). Refresh rotates the refresh token on every use,
+// atomically (RevokeOnce), and a used refresh token presented again
+// revokes its whole family. Revoke (logout), RevokeFamily and
+// RevokeSubject (password change) go through the RevocationList, whose
+// failures always refuse the token (ErrRevocationUnavailable, 503).
+//
+// Passwords: a Hasher runs argon2id hashing and verification through a
+// bounded queue (503 with Retry-After when full); a LoginThrottle reserves
+// each login attempt atomically in its ThrottleStore before the password
+// is checked. BasicBackend uses both, and caches verified credentials.
+// The storetest package is the conformance suite for RevocationList and
+// ThrottleStore implementations.
 package auth

@@ -2,6 +2,7 @@ package auth_test
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"log/slog"
 	"net/http"
@@ -55,32 +56,75 @@ func ExampleCreateJWT() {
 	// Output: admin <nil>
 }
 
-// Seed 001's refresh flow: a refresh token near expiry is rotated, and
-// the old one stops working.
+// Seed 001's refresh flow, hardened: every refresh rotates the refresh
+// token, and presenting a used one revokes its whole family, the tokens
+// issued in its place included.
 func ExampleJWT_Refresh() {
-	now := time.Date(2025, 1, 1, 0, 0, 0, 0, time.UTC)
-	clock := func() time.Time { return now }
 	tokens, _ := auth.NewJWT(auth.JWTConfig{
 		Keys:       []auth.Key{auth.HS256Key([]byte("a secret of at least thirty-two bytes"))},
 		AccessTTL:  30 * time.Minute,
-		RefreshTTL: 7 * 24 * time.Hour, RotateWithin: 5 * time.Minute,
-		Now: clock,
+		RefreshTTL: 7 * 24 * time.Hour,
 	})
 	ctx := context.Background()
 	pair, _ := tokens.CreateTokenPair("42", nil)
 
 	next, _ := tokens.Refresh(ctx, pair.RefreshToken)
-	fmt.Println("rotated after a day:", next.RefreshToken != "")
+	fmt.Println("rotated:", next.RefreshToken != "")
 
-	now = now.Add(7*24*time.Hour - 2*time.Minute)
-	next, _ = tokens.Refresh(ctx, pair.RefreshToken)
-	fmt.Println("rotated near expiry:", next.RefreshToken != "")
+	// The old token again: a replay (stolen, or a lost response).
 	_, err := tokens.Refresh(ctx, pair.RefreshToken)
-	fmt.Println("old token:", err)
+	fmt.Println("old token:", err, errors.Is(err, auth.ErrRefreshTokenReused))
+	_, err = tokens.Refresh(ctx, next.RefreshToken)
+	fmt.Println("its successor:", err)
+	_, err = tokens.VerifyAccessToken(ctx, next.AccessToken)
+	fmt.Println("the family's access token:", err)
 	// Output:
-	// rotated after a day: false
-	// rotated near expiry: true
-	// old token: token revoked
+	// rotated: true
+	// old token: token revoked true
+	// its successor: token revoked
+	// the family's access token: token revoked
+}
+
+// A login reserves its attempt before the password is checked, so
+// concurrent guesses cannot slip past the limit.
+func ExampleLoginThrottle() {
+	throttle, _ := auth.NewLoginThrottle(auth.ThrottleConfig{MaxFailures: 2})
+	ctx := context.Background()
+	login := func(password string) error {
+		att, err := throttle.Reserve(ctx, "ada", "192.0.2.7")
+		if err != nil {
+			return err // 429 with Retry-After
+		}
+		if password != "right" { // a Hasher.Verify in real code
+			_ = att.Failed(ctx)
+			return errors.New("invalid credentials")
+		}
+		return att.Succeeded(ctx)
+	}
+	fmt.Println(login("right"))
+	fmt.Println(login("guess"))
+	fmt.Println(login("guess"))
+	fmt.Println(login("right"))
+	// Output:
+	// <nil>
+	// invalid credentials
+	// invalid credentials
+	// HTTP 429: Too many failed login attempts; try again later: auth: too many failed logins
+}
+
+// A Hasher bounds how many password hashes run at once; beyond its queue,
+// callers get 503 with Retry-After instead of exhausting memory.
+func ExampleHasher() {
+	hasher, _ := auth.NewHasher(auth.HasherConfig{MaxQueue: 16, MaxWait: 2 * time.Second})
+	ctx := context.Background()
+	hash, _ := hasher.Hash(ctx, "correct horse battery staple")
+	ok, err := hasher.Verify(ctx, "correct horse battery staple", hash)
+	fmt.Println(ok, err)
+	unknown, _ := hasher.Verify(ctx, "a guess", hasher.DummyHash()) // for a name that does not exist
+	fmt.Println(unknown)
+	// Output:
+	// true <nil>
+	// false
 }
 
 func ExampleHashPassword() {

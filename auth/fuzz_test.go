@@ -21,7 +21,7 @@ import (
 // Token parsing never panics, fails only with an *Error, and accepts only
 // the tokens the issuer signed.
 func FuzzVerifyAccessToken(f *testing.F) {
-	j := mustJWT(f, auth.JWTConfig{Keys: []auth.Key{auth.HS256Key(secret)}, Issuer: "me", Audience: []string{"api"}, CheckAccessRevocation: true})
+	j := mustJWT(f, auth.JWTConfig{Keys: []auth.Key{auth.HS256Key(secret)}, Issuer: "me", Audience: []string{"api"}})
 	for _, claims := range []map[string]any{nil, {"username": "ada", "scope": "a b"}, {"n": 1.5, "list": []any{1, "x"}}} {
 		tok, err := j.CreateAccessToken("ada", claims)
 		if err != nil {
@@ -58,6 +58,42 @@ func FuzzVerifyAccessToken(f *testing.F) {
 	})
 }
 
+// Header parsing (issue 18 §11): whatever the protected header of a
+// correctly signed token says, verification never panics, fails only with
+// a 401 *Error, and accepts only a JSON object naming HS256 with no crit
+// and no kid (no key here has an id).
+func FuzzJWTHeader(f *testing.F) {
+	j := mustJWT(f, auth.JWTConfig{Keys: []auth.Key{auth.HS256Key(secret)}})
+	for _, h := range []string{
+		`{"alg":"HS256","typ":"JWT"}`, `{"alg":"HS256","crit":["x"],"x":1}`, `{"alg":"HS256","alg":"HS256"}`,
+		`{"alg":"none"}`, `{"alg":"HS256","kid":"a"}`, `{"alg":"RS256"}`, `{"alg":"HS256"} `, `{"alg":"HS256"}x`,
+		`[]`, `{"alg":"HS256","cr\u0069t":[]}`, `{"alg":"HS256","b64":false}`, "",
+	} {
+		f.Add([]byte(h))
+	}
+	const payload = `{"sub":"ada","exp":9999999999,"iat":1700000000}`
+	f.Fuzz(func(t *testing.T, header []byte) {
+		tok := hs256(string(header), payload)
+		_, err := j.VerifyAccessToken(bg, tok)
+		if err != nil {
+			var ae *auth.Error
+			if !errors.As(err, &ae) || nexios.StatusOf(err) != http.StatusUnauthorized {
+				t.Fatalf("header %q: %T %v, want a 401 *auth.Error", header, err, err)
+			}
+			return
+		}
+		var h map[string]any
+		if err := json.Unmarshal(header, &h); err != nil {
+			t.Fatalf("accepted a header that is not a JSON object: %q", header)
+		}
+		_, crit := h["crit"]
+		kid, _ := h["kid"].(string)
+		if h["alg"] != "HS256" || crit || kid != "" {
+			t.Fatalf("accepted header %q", header)
+		}
+	})
+}
+
 // Claims decoding never panics, and re-encoding a decoded claims set is
 // stable.
 func FuzzClaimsJSON(f *testing.F) {
@@ -90,7 +126,8 @@ func FuzzClaimsJSON(f *testing.F) {
 }
 
 // Whatever Authorization, API key or cookie header arrives, the answer is
-// 200 or 401 with a problem document, never a 500.
+// 200, 401 with a problem document, or (Basic guesses, throttled) 429 with
+// Retry-After; never a 500.
 func FuzzAuthHeaders(f *testing.F) {
 	j := mustJWT(f, auth.JWTConfig{Keys: []auth.Key{auth.HS256Key(secret)}})
 	h, _ := auth.HashPasswordWith("pw", cheap)
@@ -117,6 +154,10 @@ func FuzzAuthHeaders(f *testing.F) {
 		case http.StatusUnauthorized:
 			if w.Header().Get("Content-Type") != "application/problem+json" || w.Header().Get("WWW-Authenticate") == "" {
 				t.Fatalf("401 without problem body or challenge: %v %s", w.Header(), w.Body)
+			}
+		case http.StatusTooManyRequests: // Basic guesses are throttled
+			if w.Header().Get("Content-Type") != "application/problem+json" || w.Header().Get("Retry-After") == "" {
+				t.Fatalf("429 without problem body or Retry-After: %v %s", w.Header(), w.Body)
 			}
 		default:
 			t.Fatalf("%q %q %q: status %d %s", authz, apiKey, cookie, w.Code, w.Body)

@@ -33,21 +33,29 @@ type JWTConfig struct {
 	// 001's REFRESH_TOKEN_EXPIRE).
 	RefreshTTL time.Duration
 	// RotateWithin: Refresh issues a new refresh token (and revokes the
-	// old one) when the one presented expires within this time. Default
-	// RefreshTTL: every refresh rotates. Seed 001 uses 5 minutes.
+	// presented one) when the one presented expires within this time.
+	// Default RefreshTTL: every refresh rotates (per-use rotation, the
+	// OAuth 2.0 Security BCP's advice), so a refresh token works once and
+	// its reuse is detected. A shorter time (seed 001 uses 5 minutes)
+	// lets a refresh token be used many times until then, and reuse is
+	// detected only after it rotated.
 	RotateWithin time.Duration
 	// Leeway tolerates clock skew between issuer and verifier when
 	// checking exp, nbf and iat. Default 0.
 	Leeway time.Duration
 
 	// Revocations remembers revoked tokens. Default: a new
-	// MemoryRevocationList (enough for one instance).
+	// MemoryRevocationList (enough for one instance; with several, a
+	// shared list such as Redis). Its failures refuse tokens (503).
 	Revocations RevocationList
-	// CheckAccessRevocation makes VerifyAccessToken consult Revocations
-	// too, so logout and RevokeSubject end access tokens at once instead
-	// of at their expiry, at the cost of a lookup per request. Refresh
-	// tokens are always checked.
-	CheckAccessRevocation bool
+	// SkipAccessRevocationCheck stops VerifyAccessToken from consulting
+	// Revocations. By default every access token is checked (its jti,
+	// family and subject), so logout, reuse of a refresh token and
+	// RevokeSubject end access tokens at once, at the cost of one lookup
+	// per authenticated request (a map read in memory, a round trip to
+	// Redis or SQL). Skipping it leaves a revoked access token valid
+	// until it expires (AccessTTL). Refresh tokens are always checked.
+	SkipAccessRevocationCheck bool
 
 	// Now returns the current time. Default time.Now; tests inject a
 	// clock.
@@ -57,13 +65,15 @@ type JWTConfig struct {
 // JWT issues and verifies JSON Web Tokens: short-lived access tokens and
 // long-lived refresh tokens (seed 001's JWTAuth), each with a unique jti,
 // an exp and a token_type. Verification pins algorithms to keys, requires
-// exp, checks nbf, iat, iss and aud, and, for refresh tokens, the
-// revocation list. A JWT is safe for concurrent use.
+// exp, refuses unknown critical headers (RFC 7515 §4.1.11), checks nbf,
+// iat, iss and aud, then the revocation list. A JWT is safe for
+// concurrent use.
 type JWT struct {
 	signer       *Key
 	byID         map[string]Key
 	byAlg        map[string][]any // algorithm → verification keys
 	parser       *jwt.Parser
+	sigOnly      *jwt.Parser // the signature and header only, for Revoke
 	issuer       string
 	audience     jwt.ClaimStrings
 	accessTTL    time.Duration
@@ -71,7 +81,7 @@ type JWT struct {
 	rotateWithin time.Duration
 	leeway       time.Duration
 	revocations  RevocationList
-	checkAccess  bool
+	skipAccess   bool
 	now          func() time.Time
 }
 
@@ -99,7 +109,7 @@ func NewJWT(cfg JWTConfig) (*JWT, error) {
 		byID: make(map[string]Key), byAlg: make(map[string][]any),
 		issuer: cfg.Issuer, audience: append(jwt.ClaimStrings(nil), cfg.Audience...),
 		accessTTL: cfg.AccessTTL, refreshTTL: cfg.RefreshTTL, rotateWithin: cfg.RotateWithin,
-		leeway: cfg.Leeway, revocations: cfg.Revocations, checkAccess: cfg.CheckAccessRevocation, now: cfg.Now,
+		leeway: cfg.Leeway, revocations: cfg.Revocations, skipAccess: cfg.SkipAccessRevocationCheck, now: cfg.Now,
 	}
 	if j.accessTTL == 0 {
 		j.accessTTL = 30 * time.Minute
@@ -150,6 +160,7 @@ func NewJWT(cfg JWTConfig) (*JWT, error) {
 		opts = append(opts, jwt.WithAudience(j.audience...))
 	}
 	j.parser = jwt.NewParser(opts...)
+	j.sigOnly = jwt.NewParser(jwt.WithValidMethods(algs), jwt.WithStrictDecoding(), jwt.WithoutClaimsValidation())
 	return j, nil
 }
 
@@ -159,16 +170,26 @@ var errCannotSign = errors.New("auth: no key can sign (only public keys were giv
 // CreateAccessToken returns a signed access token for subject (the user
 // id, claim "sub") carrying claims ("username": "ada"; "scope": "read
 // write" or []string{"read", "write"}). The issuer sets iss, aud, exp,
-// iat, jti and token_type; claims may not.
+// iat, jti, token_type and fam; claims may not. The token has no family:
+// use CreateTokenPair at sign-in so that logout ends the access token too.
 func (j *JWT) CreateAccessToken(subject string, claims map[string]any) (string, error) {
-	return j.create(AccessToken, subject, claims, j.accessTTL)
+	c, err := newClaims(AccessToken, claims)
+	if err != nil {
+		return "", err
+	}
+	return j.sign(c, subject, j.accessTTL)
 }
 
-// CreateRefreshToken returns a signed refresh token for subject; see
-// CreateAccessToken. Its claims are copied into the access tokens Refresh
-// issues.
+// CreateRefreshToken returns a signed refresh token for subject, starting
+// a new token family; see CreateAccessToken. Its claims are copied into
+// the tokens Refresh issues.
 func (j *JWT) CreateRefreshToken(subject string, claims map[string]any) (string, error) {
-	return j.create(RefreshToken, subject, claims, j.refreshTTL)
+	c, err := newClaims(RefreshToken, claims)
+	if err != nil {
+		return "", err
+	}
+	c.Family = rand.Text()
+	return j.sign(c, subject, j.refreshTTL)
 }
 
 // TokenPair is what a login or refresh endpoint returns.
@@ -182,32 +203,46 @@ type TokenPair struct {
 	ExpiresIn int `json:"expires_in"`
 }
 
-// CreateTokenPair returns an access and a refresh token for subject.
+// CreateTokenPair returns an access and a refresh token for subject (a
+// sign-in). Both start one new token family, which Refresh carries on.
 func (j *JWT) CreateTokenPair(subject string, claims map[string]any) (TokenPair, error) {
-	access, err := j.CreateAccessToken(subject, claims)
+	c, err := newClaims(RefreshToken, claims)
 	if err != nil {
 		return TokenPair{}, err
 	}
-	refresh, err := j.CreateRefreshToken(subject, claims)
-	if err != nil {
-		return TokenPair{}, err
-	}
-	return TokenPair{AccessToken: access, RefreshToken: refresh, TokenType: "bearer", ExpiresIn: int(j.accessTTL / time.Second)}, nil
+	c.Family = rand.Text()
+	return j.pair(c, subject, true)
 }
 
-func (j *JWT) create(typ, subject string, claims map[string]any, ttl time.Duration) (string, error) {
-	if subject == "" {
-		return "", errors.New("auth: a token needs a subject")
+// pair signs an access token and, when withRefresh, a refresh token, both
+// with c's scopes, extra claims and family.
+func (j *JWT) pair(c *Claims, subject string, withRefresh bool) (TokenPair, error) {
+	access, err := j.sign(&Claims{TokenType: AccessToken, Scope: c.Scope, Extra: c.Extra, Family: c.Family}, subject, j.accessTTL)
+	if err != nil {
+		return TokenPair{}, err
 	}
-	c := Claims{TokenType: typ}
+	p := TokenPair{AccessToken: access, TokenType: "bearer", ExpiresIn: int(j.accessTTL / time.Second)}
+	if withRefresh {
+		refresh, err := j.sign(&Claims{TokenType: RefreshToken, Scope: c.Scope, Extra: c.Extra, Family: c.Family}, subject, j.refreshTTL)
+		if err != nil {
+			return TokenPair{}, err
+		}
+		p.RefreshToken = refresh
+	}
+	return p, nil
+}
+
+// newClaims checks the caller's claims and sorts them into Claims.
+func newClaims(typ string, claims map[string]any) (*Claims, error) {
+	c := &Claims{TokenType: typ}
 	for k, v := range claims {
 		switch {
 		case reserved[k]:
-			return "", fmt.Errorf("auth: claim %q is set by the issuer", k)
+			return nil, fmt.Errorf("auth: claim %q is set by the issuer", k)
 		case k == "scope":
 			s, err := scopeList(v)
 			if err != nil {
-				return "", err
+				return nil, err
 			}
 			c.Scope = s
 		default:
@@ -217,13 +252,16 @@ func (j *JWT) create(typ, subject string, claims map[string]any, ttl time.Durati
 			c.Extra[k] = v
 		}
 	}
-	return j.sign(&c, subject, ttl)
+	return c, nil
 }
 
 // sign fills the registered claims and signs.
 func (j *JWT) sign(c *Claims, subject string, ttl time.Duration) (string, error) {
 	if j.signer == nil {
 		return "", errCannotSign
+	}
+	if subject == "" {
+		return "", errors.New("auth: a token needs a subject")
 	}
 	now := j.now()
 	c.Subject, c.Issuer, c.Audience = subject, j.issuer, j.audience
@@ -253,19 +291,47 @@ func scopeList(v any) ([]string, error) {
 
 // VerifyAccessToken verifies an access token and returns its claims. It
 // accepts tokens without a token_type (from other issuers) but never a
-// refresh token. Failures are *Error values (401); only a failing
-// revocation list is another error.
+// refresh token, and consults the revocation list unless
+// SkipAccessRevocationCheck is set. Failures are *Error values: 401 for
+// the token, ErrRevocationUnavailable (503) when the revocation list
+// fails.
 func (j *JWT) VerifyAccessToken(ctx context.Context, token string) (*Claims, error) {
-	return j.verify(ctx, token, AccessToken)
+	c, err := j.parseAs(token, AccessToken)
+	if err != nil {
+		return nil, err
+	}
+	if j.skipAccess {
+		return c, nil
+	}
+	return c, j.checkRevoked(ctx, checkOf(c))
 }
 
 // VerifyRefreshToken verifies a refresh token, revocation included, and
-// returns its claims.
+// returns its claims. It does not use the token up: Refresh does.
 func (j *JWT) VerifyRefreshToken(ctx context.Context, token string) (*Claims, error) {
-	return j.verify(ctx, token, RefreshToken)
+	c, err := j.parseAs(token, RefreshToken)
+	if err != nil {
+		return nil, err
+	}
+	return c, j.checkRevoked(ctx, checkOf(c))
 }
 
-func (j *JWT) verify(ctx context.Context, token, typ string) (*Claims, error) {
+// checkRevoked returns ErrTokenRevoked for a revoked token, and fails
+// closed when the list cannot answer.
+func (j *JWT) checkRevoked(ctx context.Context, rc RevocationCheck) error {
+	revoked, err := j.revocations.IsRevoked(ctx, rc)
+	if err != nil {
+		return unavailable(err)
+	}
+	if revoked {
+		return ErrTokenRevoked
+	}
+	return nil
+}
+
+// parseAs parses and verifies a token of type typ, without the revocation
+// list.
+func (j *JWT) parseAs(token, typ string) (*Claims, error) {
 	c, err := j.parse(token)
 	if err != nil {
 		return nil, err
@@ -278,19 +344,6 @@ func (j *JWT) verify(ctx context.Context, token, typ string) (*Claims, error) {
 		return nil, ErrTokenType.because(fmt.Errorf("want a %s token, got %q", typ, c.TokenType))
 	case typ == RefreshToken && c.ID == "":
 		return nil, ErrTokenInvalid.because(errors.New("a refresh token without jti"))
-	}
-	if typ == RefreshToken || j.checkAccess {
-		var iat time.Time
-		if c.IssuedAt != nil {
-			iat = c.IssuedAt.Time
-		}
-		revoked, err := j.revocations.IsRevoked(ctx, c.ID, c.Subject, iat)
-		if err != nil {
-			return nil, fmt.Errorf("auth: checking the revocation list: %w", err)
-		}
-		if revoked {
-			return nil, ErrTokenRevoked
-		}
 	}
 	return c, nil
 }
@@ -308,10 +361,14 @@ func (j *JWT) parse(token string) (*Claims, error) {
 }
 
 // keyFor returns the verification keys for a token: the key its kid
-// names, or every key of its algorithm. WithValidMethods has already
+// names, or every key of its algorithm, once the header passed
+// checkHeader. WithValidMethods has already
 // refused algorithms without a key, and the key's algorithm is checked
 // again here so that a kid cannot pair a key with another algorithm.
 func (j *JWT) keyFor(t *jwt.Token) (any, error) {
+	if err := checkHeader(t.Raw); err != nil {
+		return nil, err
+	}
 	alg := t.Method.Alg()
 	if kid, ok := t.Header["kid"].(string); ok && kid != "" {
 		k, found := j.byID[kid]

@@ -336,25 +336,43 @@ func TestRefresh(t *testing.T) {
 		t.Fatalf("refreshed access token: %+v %v", c, err)
 	}
 
-	// Near expiry: rotated; the old refresh token is revoked.
+	// Near expiry: rotated; the old refresh token is used up, the new one
+	// works (far from its expiry, without rotating).
 	clk.Advance(7*24*time.Hour - 24*time.Hour - 4*time.Minute)
 	got, err = j.Refresh(bg, pair.RefreshToken)
 	if err != nil || got.RefreshToken == "" {
 		t.Fatalf("late refresh did not rotate: %+v %v", got, err)
 	}
-	if _, err := j.Refresh(bg, pair.RefreshToken); !errors.Is(err, auth.ErrTokenRevoked) {
+	next, err := j.Refresh(bg, got.RefreshToken)
+	if err != nil || next.RefreshToken != "" {
+		t.Fatalf("the new refresh token: %+v %v", next, err)
+	}
+	// Reusing a rotated token revokes the family: the newest refresh token
+	// and the family's access tokens die with it; other sign-ins live.
+	other, _ := j.CreateTokenPair("7", nil)
+	_, err = j.Refresh(bg, pair.RefreshToken)
+	if !errors.Is(err, auth.ErrTokenRevoked) || !errors.Is(err, auth.ErrRefreshTokenReused) {
 		t.Fatalf("reusing a rotated refresh token: %v", err)
 	}
-	if _, err := j.Refresh(bg, got.RefreshToken); err != nil {
-		t.Fatalf("the new refresh token: %v", err)
+	if _, err := j.Refresh(bg, got.RefreshToken); !errors.Is(err, auth.ErrTokenRevoked) || errors.Is(err, auth.ErrRefreshTokenReused) {
+		t.Fatalf("the family's newest refresh token after reuse: %v", err)
+	}
+	if _, err := j.VerifyAccessToken(bg, next.AccessToken); !errors.Is(err, auth.ErrTokenRevoked) {
+		t.Fatalf("the family's access token after reuse: %v", err)
+	}
+	if _, err := j.VerifyAccessToken(bg, other.AccessToken); err != nil {
+		t.Fatalf("another sign-in's access token: %v", err)
 	}
 
-	// Logout revokes a refresh token.
-	if err := j.Revoke(bg, got.RefreshToken); err != nil {
+	// Logout revokes a refresh token, its family's access tokens too.
+	if err := j.Revoke(bg, other.RefreshToken); err != nil {
 		t.Fatal(err)
 	}
-	if _, err := j.Refresh(bg, got.RefreshToken); !errors.Is(err, auth.ErrTokenRevoked) {
+	if _, err := j.Refresh(bg, other.RefreshToken); !errors.Is(err, auth.ErrTokenRevoked) {
 		t.Fatalf("refresh after logout: %v", err)
+	}
+	if _, err := j.VerifyAccessToken(bg, other.AccessToken); !errors.Is(err, auth.ErrTokenRevoked) {
+		t.Fatalf("access token after logout: %v", err)
 	}
 	if err := j.Revoke(bg, "garbage"); !errors.Is(err, auth.ErrTokenMalformed) {
 		t.Fatalf("Revoke(garbage) = %v", err)
@@ -374,7 +392,7 @@ func TestRefresh(t *testing.T) {
 func TestRevokeSubject(t *testing.T) {
 	t.Parallel()
 	clk := newClock()
-	j := mustJWT(t, auth.JWTConfig{Keys: []auth.Key{auth.HS256Key(secret)}, CheckAccessRevocation: true, Now: clk.Now})
+	j := mustJWT(t, auth.JWTConfig{Keys: []auth.Key{auth.HS256Key(secret)}, Now: clk.Now})
 	before, _ := j.CreateTokenPair("7", nil)
 	other, _ := j.CreateTokenPair("8", nil)
 	clk.Advance(400 * time.Millisecond) // same second, later millisecond

@@ -159,19 +159,29 @@ func Check(req *nexios.Request, scopes ...string) error {
 func unauthorized(r *result) error {
 	status, detail := http.StatusUnauthorized, "Not authenticated"
 	var cause error
+	var he *nexios.HTTPError
 	if r != nil && r.failure != nil {
 		cause = r.failure
 		detail = r.failure.Error()
-		var he *nexios.HTTPError
 		if errors.As(r.failure, &he) {
 			detail = he.Detail
 		}
-		if s := nexios.StatusOf(r.failure); s == http.StatusForbidden {
-			status = s
+		switch s := nexios.StatusOf(r.failure); s {
+		case http.StatusForbidden, http.StatusTooManyRequests:
+			status = s // a throttled credential stays a 429
 		}
 	}
 	e := nexios.NewHTTPError(status, detail)
 	e.Err = cause
+	if he != nil && status == http.StatusTooManyRequests {
+		e.Extensions = he.Extensions
+		for k, vs := range he.Headers { // Retry-After
+			for _, v := range vs {
+				e.WithHeader(k, v)
+			}
+		}
+		return e
+	}
 	if ae := (*Error)(nil); errors.As(cause, &ae) {
 		e.Extensions = map[string]any{"code": ae.Code}
 	}

@@ -50,6 +50,8 @@ var (
 
 // HashPassword hashes password with argon2id and DefaultArgon2Params,
 // returning a PHC string: $argon2id$v=19$m=19456,t=2,p=1$<salt>$<hash>.
+// It runs at once, holding 19 MiB for its run: in a server, hash and
+// verify through a Hasher, which bounds how many run together.
 func HashPassword(password string) (string, error) {
 	return HashPasswordWith(password, DefaultArgon2Params())
 }
@@ -91,7 +93,8 @@ func (p Argon2Params) check() error {
 // VerifyPassword reports whether password matches hash: an argon2id PHC
 // string from HashPassword, or a bcrypt hash ($2a$, $2b$, $2y$) from
 // another system. The comparison is constant-time. An error means the
-// hash itself is unusable (ErrUnknownHash), not a wrong password.
+// hash itself is unusable (ErrUnknownHash), not a wrong password. Like
+// HashPassword it is unbounded; servers use Hasher.Verify.
 func VerifyPassword(password, hash string) (bool, error) {
 	if len(password) > maxPasswordLen {
 		return false, nil

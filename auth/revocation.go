@@ -2,120 +2,86 @@ package auth
 
 import (
 	"context"
-	"sync"
+	"errors"
+	"net/http"
 	"time"
 )
 
 // RevocationList remembers revoked tokens until they would have expired
-// anyway: single tokens by jti (logout, a rotated refresh token) and every
-// token of a subject issued before a time (a password change, "sign out
-// everywhere"). Implementations must be safe for concurrent use; with
-// several instances, use a shared one (Redis).
+// anyway, three ways: one token by its jti (a rotated refresh token, a
+// logout), a token family by its id (a logout, reuse of a rotated refresh
+// token: OAuth 2.0 Security BCP §4.14), and every token of a subject issued
+// before a time (a password change, "sign out everywhere").
+//
+// Implementations must be safe for concurrent use, and with several
+// instances must be shared by all of them (Redis, SQL). RevokeOnce must be
+// atomic: of any number of concurrent calls for one jti, exactly one
+// reports first (SET NX in Redis, INSERT … ON CONFLICT DO NOTHING in SQL).
+// Entries must keep at least millisecond precision, and an entry must be
+// treated as absent once its expiresAt has passed (whether or not it has
+// been deleted yet). The storetest package is the conformance suite every
+// implementation must pass.
+//
+// The JWT treats any error from a RevocationList as "cannot tell" and
+// refuses the token (ErrRevocationUnavailable, 503): the check always
+// fails closed.
 type RevocationList interface {
-	// RevokeToken revokes the token with id jti; the entry may be dropped
-	// after expiresAt.
-	RevokeToken(ctx context.Context, jti string, expiresAt time.Time) error
+	// RevokeOnce revokes the token with id jti until expiresAt and
+	// reports whether this call revoked it (first) or it already was
+	// revoked (an unexpired entry exists; its expiry is left as it is).
+	RevokeOnce(ctx context.Context, jti string, expiresAt time.Time) (first bool, err error)
+	// RevokeFamily revokes every token whose family is family, until
+	// expiresAt (when every token of the family has expired). Revoking a
+	// family again keeps the later expiry.
+	RevokeFamily(ctx context.Context, family string, expiresAt time.Time) error
 	// RevokeSubject revokes every token of subject issued before
-	// issuedBefore; the entry may be dropped after expiresAt (when every
-	// such token has expired).
+	// issuedBefore; the entry may be dropped after expiresAt. Revoking a
+	// subject again keeps the later of each time.
 	RevokeSubject(ctx context.Context, subject string, issuedBefore, expiresAt time.Time) error
-	// IsRevoked reports whether a token (its jti, subject and issue time)
-	// was revoked.
-	IsRevoked(ctx context.Context, jti, subject string, issuedAt time.Time) (bool, error)
+	// IsRevoked reports whether a token was revoked by its jti, its
+	// family or its subject. Empty fields of t are not checked.
+	IsRevoked(ctx context.Context, t RevocationCheck) (bool, error)
 }
 
-// MemoryRevocationList is an in-process RevocationList. The zero value is
-// ready to use. Entries are dropped once their tokens have expired, swept
-// at most once a minute on writes.
-type MemoryRevocationList struct {
-	// Now returns the current time. Default time.Now.
-	Now func() time.Time
-
-	mu        sync.RWMutex
-	tokens    map[string]time.Time // jti → expiry
-	subjects  map[string]cutoff
-	lastSweep time.Time
+// RevocationCheck describes the token IsRevoked asks about.
+type RevocationCheck struct {
+	// JTI is the token's id (claim "jti"); "" is not checked.
+	JTI string
+	// Family is the token's family (claim "fam"); "" is not checked.
+	Family string
+	// Subject is the token's subject (claim "sub"); "" is not checked.
+	Subject string
+	// IssuedAt is the token's issue time (claim "iat"). A token of a
+	// revoked subject is revoked when IssuedAt is before the subject's
+	// cutoff; the zero time (no iat) is before every cutoff.
+	IssuedAt time.Time
 }
 
-type cutoff struct {
-	before, expires time.Time
+// checkOf returns the RevocationCheck for c, every field set.
+func checkOf(c *Claims) RevocationCheck {
+	rc := RevocationCheck{JTI: c.ID, Family: c.Family, Subject: c.Subject}
+	if c.IssuedAt != nil {
+		rc.IssuedAt = c.IssuedAt.Time
+	}
+	return rc
 }
 
-func (m *MemoryRevocationList) now() time.Time {
-	if m.Now != nil {
-		return m.Now()
+// Errors about revocation.
+var (
+	// ErrRevocationUnavailable: the revocation list failed (a store
+	// outage), so whether a token was revoked cannot be told and it is
+	// refused: 503, never accepted. The store's error is its cause.
+	ErrRevocationUnavailable = &Error{
+		Code: "revocation_unavailable", Message: "token revocation status unavailable; try again later",
+		Status: http.StatusServiceUnavailable,
 	}
-	return time.Now()
-}
+	// ErrRefreshTokenReused is the cause of the ErrTokenRevoked a refresh
+	// token gets when it was already used (rotated): a sign that it was
+	// stolen, so its whole family was revoked. Match it with errors.Is.
+	ErrRefreshTokenReused = errors.New("auth: refresh token reused; its token family is revoked")
+)
 
-// sweep drops expired entries; the caller holds the write lock.
-func (m *MemoryRevocationList) sweep(now time.Time) {
-	if now.Sub(m.lastSweep) < time.Minute {
-		return
-	}
-	m.lastSweep = now
-	for k, exp := range m.tokens {
-		if !now.Before(exp) {
-			delete(m.tokens, k)
-		}
-	}
-	for k, c := range m.subjects {
-		if !now.Before(c.expires) {
-			delete(m.subjects, k)
-		}
-	}
-}
-
-// RevokeToken implements RevocationList.
-func (m *MemoryRevocationList) RevokeToken(_ context.Context, jti string, expiresAt time.Time) error {
-	now := m.now()
-	m.mu.Lock()
-	defer m.mu.Unlock()
-	m.sweep(now)
-	if m.tokens == nil {
-		m.tokens = make(map[string]time.Time)
-	}
-	if now.Before(expiresAt) {
-		m.tokens[jti] = expiresAt
-	}
-	return nil
-}
-
-// RevokeSubject implements RevocationList.
-func (m *MemoryRevocationList) RevokeSubject(_ context.Context, subject string, issuedBefore, expiresAt time.Time) error {
-	now := m.now()
-	m.mu.Lock()
-	defer m.mu.Unlock()
-	m.sweep(now)
-	if m.subjects == nil {
-		m.subjects = make(map[string]cutoff)
-	}
-	c := m.subjects[subject]
-	if issuedBefore.After(c.before) {
-		c.before = issuedBefore
-	}
-	if expiresAt.After(c.expires) {
-		c.expires = expiresAt
-	}
-	m.subjects[subject] = c
-	return nil
-}
-
-// IsRevoked implements RevocationList.
-func (m *MemoryRevocationList) IsRevoked(_ context.Context, jti, subject string, issuedAt time.Time) (bool, error) {
-	m.mu.RLock()
-	defer m.mu.RUnlock()
-	if _, ok := m.tokens[jti]; ok && jti != "" {
-		return true, nil
-	}
-	c, ok := m.subjects[subject]
-	return ok && issuedAt.Before(c.before), nil
-}
-
-// Len returns the number of entries held (tokens and subjects), expired
-// ones not yet swept included.
-func (m *MemoryRevocationList) Len() int {
-	m.mu.RLock()
-	defer m.mu.RUnlock()
-	return len(m.tokens) + len(m.subjects)
+// unavailable wraps a RevocationList failure.
+func unavailable(err error) error {
+	return ErrRevocationUnavailable.because(err)
 }

@@ -1,0 +1,41 @@
+package storetest
+
+import (
+	"crypto/rand"
+	"sync"
+	"testing"
+	"time"
+)
+
+// unique returns a key no other test uses, so that a store shared by
+// parallel subtests (or left over from an earlier run) does not interfere.
+func unique(prefix string) string { return "storetest-" + prefix + "-" + rand.Text() }
+
+// together runs f(i) for i in [0, n) on n goroutines released at once,
+// and waits for them.
+func together(n int, f func(i int)) {
+	start := make(chan struct{})
+	var wg sync.WaitGroup
+	for i := range n {
+		wg.Go(func() {
+			<-start
+			f(i)
+		})
+	}
+	close(start)
+	wg.Wait()
+}
+
+// sleepUntil sleeps until t.
+func sleepUntil(t time.Time) { time.Sleep(time.Until(t)) }
+
+// ms truncates t to the millisecond, the precision stores must keep.
+func ms(t time.Time) time.Time { return t.Truncate(time.Millisecond) }
+
+// must fails the test on err.
+func must(t *testing.T, err error) {
+	t.Helper()
+	if err != nil {
+		t.Fatal(err)
+	}
+}
