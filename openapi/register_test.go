@@ -57,7 +57,7 @@ func TestRegisterServes(t *testing.T) {
 func TestRegisterOptions(t *testing.T) {
 	app := nexios.New(nexios.Config{Title: "T"})
 	app.Get("/x", plain)
-	if err := openapi.Register(app, openapi.Config{Path: "/spec.json", DocsPath: "/api-docs/", RedocPath: "-", Title: "Other"}); err != nil {
+	if err := openapi.Register(app, openapi.Config{Path: "/spec.json", Title: "Other"}); err != nil {
 		t.Fatal(err)
 	}
 	c := testclient.New(app)
