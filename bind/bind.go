@@ -64,11 +64,15 @@ type Binder struct {
 type Options struct {
 	// DecodeJSON decodes JSON bodies. Default: encoding/json.Unmarshal.
 	DecodeJSON func(data []byte, v any) error
+	// Validator is the go-playground validator to use, such as another
+	// Binder's (its custom rules included); its tag names must be wire
+	// names (RegisterTagNameFunc(WireName)). Default: a new one.
+	Validator *validator.Validate
 }
 
 // New returns a Binder.
 func New(opts Options) *Binder {
-	b := &Binder{decode: opts.DecodeJSON, messages: map[string]func(validator.FieldError) string{}}
+	b := &Binder{decode: opts.DecodeJSON, validate: opts.Validator, messages: map[string]func(validator.FieldError) string{}}
 	if b.decode == nil {
 		b.decode = json.Unmarshal
 	}

@@ -23,6 +23,9 @@ type Validatable interface {
 // Field names in its errors are wire names.
 func (b *Binder) Validator() *validator.Validate {
 	b.validOnce.Do(func() {
+		if b.validate != nil {
+			return // given in Options
+		}
 		v := validator.New(validator.WithRequiredStructEnabled())
 		v.RegisterTagNameFunc(WireName)
 		b.validate = v

@@ -28,7 +28,8 @@ func Example() {
 		return &User{ID: 1, Name: in.Name}, nil
 	}, nexios.Status(http.StatusCreated), nexios.Summary("Create a user"), nexios.Tags("users"))
 
-	// Serves /openapi.json, Swagger UI at /docs and ReDoc at /redoc.
+	// Serves /openapi.json, /openapi.yaml and /openapi-3.0.json; add
+	// docsui.SwaggerUI("") and docsui.ReDoc("") to Config.UI for pages.
 	if err := openapi.Register(app, openapi.Config{}); err != nil {
 		log.Fatal(err)
 	}
@@ -65,5 +66,5 @@ func Example() {
 	// POST /users: Create a user (post_users)
 	// body: map[$ref:#/components/schemas/CreateUser]
 	// responses: [201 422 default]
-	// CreateUser: {"properties":{"email":{"format":"email","type":"string"},"name":{"description":"Display name.","minLength":3,"type":"string"}},"required":["name","email"],"type":"object"}
+	// CreateUser: {"properties":{"email":{"format":"email","minLength":1,"type":"string"},"name":{"description":"Display name.","minLength":3,"type":"string"}},"required":["name","email"],"type":"object"}
 }

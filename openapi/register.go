@@ -80,10 +80,10 @@ func Register(app *nexios.App, cfg Config) (err error) {
 
 // docHandler serves the documents, generated once.
 type docHandler struct {
-	app  *nexios.App
-	cfg  Config
-	once sync.Once
-	err  error
+	app             *nexios.App
+	cfg             Config
+	once            sync.Once
+	err             error
 	json, yaml, v30 document
 }
 
