@@ -50,7 +50,10 @@ type Field struct {
 	// "min=3", "dive", …).
 	Rules []string
 	// Required reports whether a request without the field fails
-	// validation (a "required" rule outside dive).
+	// validation: a "required" rule outside dive, or, from
+	// Binder.Describe, rules without omitempty that refuse the value the
+	// field then has (its default, else the zero value), such as
+	// validate:"email" or validate:"gte=1" without a default.
 	Required bool
 	// Text reports whether the field can be set from text (a parameter, a
 	// form field, the query string): scalars, time values, types with
@@ -66,7 +69,8 @@ func (f Field) IsParam() bool { return f.In != InBody }
 // (or a pointer to one), in declaration order, with the fields of
 // embedded structs in place of the struct, as Bind flattens them. It
 // returns nil when t is not a struct. It computes the description afresh;
-// a Binder caches its own.
+// a Binder caches its own. Without a validator at hand, Required only
+// reflects "required" rules; Binder.Describe also runs the other rules.
 func Describe(t reflect.Type) []Field {
 	if t == nil {
 		return nil
@@ -83,6 +87,84 @@ func Describe(t reflect.Type) []Field {
 		out[i].Enum = slices.Clone(f.Enum)
 	}
 	return out
+}
+
+// Describe is the package's Describe with Required computed by running
+// the field's rules, with b's validator, on the value an absent field
+// gets (see RejectsAbsent).
+func (b *Binder) Describe(t reflect.Type) []Field {
+	fields := Describe(t)
+	for i, f := range fields {
+		if !fields[i].Required {
+			fields[i].Required = b.rejectsAbsent(f.Type, f.Tag)
+		}
+	}
+	return fields
+}
+
+// RejectsAbsent reports whether validation fails for a field of type t
+// with tag when the input leaves it out: it has a "required" rule, or
+// rules without omitempty that refuse its default (else its zero value).
+// Rules that need the rest of the struct (cross-field rules) count as
+// passing.
+func (b *Binder) RejectsAbsent(t reflect.Type, tag reflect.StructTag) bool {
+	v := tag.Get("validate")
+	if v == "" || v == "-" {
+		return false
+	}
+	before, _, _ := strings.Cut(","+v+",", ",dive,")
+	if slices.Contains(SplitRules(strings.Trim(before, ",")), "required") {
+		return true
+	}
+	return b.rejectsAbsent(t, tag)
+}
+
+func (b *Binder) rejectsAbsent(t reflect.Type, tag reflect.StructTag) (rejected bool) {
+	tv := tag.Get("validate")
+	if tv == "" || tv == "-" {
+		return false
+	}
+	var kept []string
+	for i, r := range SplitRules(tv) {
+		if r == "omitempty" || r == "omitnil" || r == "omitzero" {
+			return false
+		}
+		if r == "dive" || r == "keys" {
+			kept = append(kept, SplitRules(tv)[i:]...)
+			break
+		}
+		if crossField(r) {
+			continue // needs the rest of the struct: not decidable alone
+		}
+		kept = append(kept, r)
+	}
+	if len(kept) == 0 || kept[0] == "dive" || kept[0] == "keys" {
+		return false
+	}
+	for i, r := range kept {
+		kept[i] = strings.ReplaceAll(r, ",", "0x2C") // SplitRules restored them
+	}
+	rules := strings.Join(kept, ",")
+	val := reflect.New(t).Elem()
+	if def, ok := tag.Lookup("default"); ok {
+		if setValues(val, []string{def}) != nil {
+			return true // a default that does not parse fails binding
+		}
+	}
+	defer func() {
+		if recover() != nil {
+			rejected = false // a cross-field rule: not decidable alone
+		}
+	}()
+	return b.Validator().Var(val.Interface(), rules) != nil
+}
+
+// crossField reports whether a validate rule compares the field with
+// others (eqfield, required_with, …).
+func crossField(rule string) bool {
+	name, _, _ := strings.Cut(rule, "=")
+	return strings.Contains(name, "field") || strings.HasPrefix(name, "required_") ||
+		strings.HasPrefix(name, "excluded_") || strings.HasPrefix(name, "skip_")
 }
 
 // field is one bound struct field: its description and how Bind reaches

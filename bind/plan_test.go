@@ -213,3 +213,40 @@ func TestDescribe(t *testing.T) {
 		t.Error("Describe shares its slices")
 	}
 }
+
+// A field is required when the value an absent field gets fails its
+// rules, not only with validate:"required".
+func TestRejectsAbsent(t *testing.T) {
+	t.Parallel()
+	type in struct {
+		Email   string `json:"email" validate:"email"`
+		Opt     string `json:"opt" validate:"omitempty,email"`
+		Page    int    `query:"page" validate:"gte=1"`
+		Def     int    `query:"def" default:"2" validate:"gte=1"`
+		BadDef  int    `query:"bad" default:"0" validate:"gte=1"`
+		Max     string `json:"max" validate:"max=3"`
+		Req     *int   `json:"req" validate:"required"`
+		Cross   string `json:"cross" validate:"eqfield=Max"`
+		Plain   string `json:"plain"`
+		DiveMin []int  `json:"dive_min" validate:"dive,min=2"`
+	}
+	b := bind.New(bind.Options{})
+	var got []string
+	for _, f := range b.Describe(reflect.TypeFor[in]()) {
+		if f.Required {
+			got = append(got, f.Name)
+		}
+	}
+	if strings.Join(got, " ") != "email page bad req" {
+		t.Errorf("required: %v", got)
+	}
+	var pkg []string
+	for _, f := range bind.Describe(reflect.TypeFor[in]()) {
+		if f.Required {
+			pkg = append(pkg, f.Name)
+		}
+	}
+	if strings.Join(pkg, " ") != "req" {
+		t.Errorf("package Describe required: %v", pkg)
+	}
+}

@@ -25,6 +25,7 @@ type generator struct {
 	names     map[defKey]string
 	taken     map[string]defKey
 	reflected map[string]*jsonschema.Schema // components, as reflected
+	binder    *bind.Binder                  // with the app's validator, for Describe
 	errSchema map[string]any                // the schema of every error response
 	errMedia  string
 	err       error
@@ -58,7 +59,8 @@ func Document(app *nexios.App, cfg Config) (*openapi31.Spec, error) {
 		return nil, err
 	}
 	g := &generator{app: app, cfg: cfg, r: openapi31.NewReflector(), names: map[defKey]string{},
-		taken: map[string]defKey{}, reflected: map[string]*jsonschema.Schema{}}
+		taken: map[string]defKey{}, reflected: map[string]*jsonschema.Schema{},
+		binder: bind.New(bind.Options{Validator: app.Validator()})}
 	g.setupReflector()
 	if err := g.build(); err != nil {
 		return nil, err
@@ -295,7 +297,7 @@ func (g *generator) inputs(op *operation) error {
 	if input == nil && doc.Input != nil && body == nil {
 		body = doc.Input // a non-struct input can only be a body
 	}
-	fields := bind.Describe(input)
+	fields := g.binder.Describe(input)
 	var err error
 	if op.op.Parameters, err = g.parameters(op.rt, op.method, input, fields); err != nil {
 		return err

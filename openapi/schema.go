@@ -128,7 +128,13 @@ func (g *generator) interceptProp(p jsonschema.InterceptPropParams) error {
 	}
 	out := modeOf(p.Context).out
 	applyValidate(p.Field.Tag.Get("validate"), p.Field.Type, p.Name, p.PropertySchema, p.ParentSchema, !out)
-	if out && alwaysWritten(p.Field) && p.ParentSchema != nil && !slices.Contains(p.ParentSchema.Required, p.Name) {
+	required := alwaysWritten(p.Field)
+	if !out {
+		// Validation runs on the value an absent field gets: rules that
+		// refuse it (email, gte=1 without a default, …) make it required.
+		required = g.binder.RejectsAbsent(p.Field.Type, p.Field.Tag)
+	}
+	if required && p.ParentSchema != nil && !slices.Contains(p.ParentSchema.Required, p.Name) {
 		p.ParentSchema.Required = append(p.ParentSchema.Required, p.Name)
 	}
 	return nil

@@ -18,9 +18,9 @@ import (
 // minimum/maximum and minItems/maxItems, oneof an enum, format rules
 // (email, url, uuid…) a format. "required" puts the property in the
 // parent's required list (when inParent, for request bodies) and refuses
-// the values validation calls empty: "" (minLength 1), an empty slice or
-// map (minItems/minProperties 1), null for a pointer, 0 for a number,
-// false for a boolean. Rules after "dive" apply to the items of a slice.
+// the values validation calls empty: "" (minLength 1), null for a
+// pointer, slice or map, 0 for a number (not: {const: 0}), false for a
+// boolean (const: true). Rules after "dive" apply to the items of a slice.
 // Rules the schema cannot express (custom ones, cross-field ones) are
 // left out.
 func applyValidate(tag string, ft reflect.Type, name string, prop, parent *jsonschema.Schema, inParent bool) {
@@ -47,26 +47,18 @@ func applyValidate(tag string, ft reflect.Type, name string, prop, parent *jsons
 }
 
 // requireValue narrows s to the values go-playground's required rule
-// accepts for type t: not the zero value, and not nil.
+// accepts for type t: not nil for a pointer, slice or map (an empty slice
+// or map is present), not the zero value otherwise.
 func requireValue(t reflect.Type, s *jsonschema.Schema) {
-	if t.Kind() == reflect.Pointer || t.Kind() == reflect.Slice || t.Kind() == reflect.Map {
+	switch t.Kind() {
+	case reflect.Pointer, reflect.Slice, reflect.Map, reflect.Interface:
 		s.RemoveType(jsonschema.Null)
-	}
-	if t.Kind() == reflect.Pointer {
-		return // a pointer to a zero value is present
+		return
 	}
 	switch kindOf(t) {
 	case kindString:
 		if s.MinLength < 1 {
 			s.MinLength = 1
-		}
-	case kindItems:
-		if s.MinItems < 1 {
-			s.MinItems = 1
-		}
-	case kindMap:
-		if s.MinProperties < 1 {
-			s.WithMinProperties(1)
 		}
 	case kindNumber:
 		s.WithNot((&jsonschema.Schema{}).WithConst(0).ToSchemaOrBool())
@@ -146,9 +138,9 @@ var patterns = map[string]string{
 	"alphanum":  `^[a-zA-Z0-9]+$`,
 	"numeric":   `^[-+]?[0-9]+(?:\.[0-9]+)?$`,
 	"number":    `^[0-9]+$`,
-	"lowercase": `^[^A-Z]*$`,
-	"uppercase": `^[^a-z]*$`,
-	"e164":      `^\+[1-9]?[0-9]{7,14}$`,
+	"lowercase": `^[^A-Z]+$`,
+	"uppercase": `^[^a-z]+$`,
+	"e164":      `^\+?[1-9][0-9]{7,14}$`,
 }
 
 func applyRules(rules []string, t reflect.Type, s *jsonschema.Schema) {
