@@ -27,6 +27,9 @@ func Downgrade(doc []byte) ([]byte, error) {
 		return nil, fmt.Errorf("openapi: downgrade: %w", err)
 	}
 	root["openapi"] = "3.0.3"
+	if _, ok := root["paths"].(map[string]any); !ok {
+		root["paths"] = map[string]any{} // optional in 3.1, required in 3.0
+	}
 	delete(root, "jsonSchemaDialect")
 	delete(root, "webhooks")
 	if info, ok := root["info"].(map[string]any); ok {
