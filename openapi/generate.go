@@ -79,9 +79,6 @@ func (g *generator) build() error {
 	if err != nil {
 		return err
 	}
-	if err := g.errorSchema(); err != nil {
-		return err
-	}
 	for _, op := range ops {
 		if err := g.outputs(op); err != nil {
 			return fmt.Errorf("openapi: %s %s: %w", op.method, op.rt.Pattern(), err)
@@ -111,8 +108,19 @@ func (g *generator) build() error {
 	return g.err
 }
 
-// errorSchema reflects the schema of error responses: Config.ErrorSchema,
-// or nexios.Problem.
+// errorContent is the content of an error response: Config.ErrorSchema,
+// or nexios.Problem, reflected at its first use (a document without
+// operations has no unused component).
+func (g *generator) errorContent() (map[string]openapi31.MediaType, error) {
+	if g.errSchema == nil {
+		if err := g.errorSchema(); err != nil {
+			return nil, err
+		}
+	}
+	return map[string]openapi31.MediaType{g.errMedia: {Schema: g.errSchema}}, nil
+}
+
+// errorSchema reflects the schema of error responses.
 func (g *generator) errorSchema() error {
 	v, media := g.cfg.ErrorSchema, g.cfg.ErrorMediaType
 	if v == nil {
@@ -183,6 +191,12 @@ func (g *generator) info() {
 	}
 	if len(cfg.DefaultSecurity) > 0 {
 		spec.WithSecurity(cfg.DefaultSecurity...)
+	} else {
+		// Say that the API needs no credentials by default, rather than
+		// leaving it unsaid (linters ask for one or the other). Security
+		// omits an empty list when marshalled, so it goes in through the
+		// union map, which is merged in.
+		spec.WithMapOfAnythingItem("security", []map[string][]string{})
 	}
 }
 
@@ -452,12 +466,16 @@ func (g *generator) responses(o *openapi31.Operation, rt *nexios.Route, doc nexi
 	if len(doc.Scopes) > 0 && find(http.StatusForbidden) == nil {
 		list = append(list, &response{status: http.StatusForbidden, desc: "The credentials lack a required scope.", err: true})
 	}
+	errContent, err := g.errorContent()
+	if err != nil {
+		return err
+	}
 	resps := &openapi31.Responses{MapOfResponseOrReferenceValues: map[string]openapi31.ResponseOrReference{}}
 	for i, r := range list {
 		resp := openapi31.Response{Description: firstNonEmpty(r.desc, http.StatusText(r.status), "Response")}
 		switch {
 		case r.err:
-			resp.Content = map[string]openapi31.MediaType{g.errMedia: {Schema: g.errSchema}}
+			resp.Content = errContent
 		case r.typ != nil && r.status >= 200 && r.status != http.StatusNoContent && r.status != http.StatusNotModified:
 			schema, _, err := g.reflectSchema(reflect.Zero(deref(r.typ)).Interface(), withMode(reflectMode{out: true}))
 			if err != nil {
@@ -477,7 +495,7 @@ func (g *generator) responses(o *openapi31.Operation, rt *nexios.Route, doc nexi
 	}
 	resps.Default = &openapi31.ResponseOrReference{Response: &openapi31.Response{
 		Description: "Any other error.",
-		Content:     map[string]openapi31.MediaType{g.errMedia: {Schema: g.errSchema}},
+		Content:     errContent,
 	}}
 	o.Responses = resps
 	return nil

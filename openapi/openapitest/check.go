@@ -2,6 +2,10 @@ package openapitest
 
 import (
 	"context"
+	"crypto/sha256"
+	"fmt"
+	"os"
+	"path/filepath"
 
 	"github.com/getkin/kin-openapi/openapi3"
 	"github.com/nexios-go/nexios"
@@ -24,6 +28,29 @@ func Check(t TB, app *nexios.App) {
 	if err := openapi.CheckBindings(app); err != nil {
 		t.Errorf("openapitest: %v", err)
 	}
+	if dir := os.Getenv(ExportDirEnv); dir != "" {
+		if err := export(dir, doc); err != nil {
+			t.Fatalf("openapitest: %v", err)
+		}
+	}
+}
+
+// ExportDirEnv names the environment variable that makes Check write each
+// document it checks to that directory, as <package directory>.json, for
+// outside linters (scripts/lint-openapi.sh runs Redocly CLI on them).
+const ExportDirEnv = "NEXIOS_OPENAPI_EXPORT_DIR"
+
+func export(dir string, doc []byte) error {
+	wd, err := os.Getwd()
+	if err != nil {
+		return err
+	}
+	name := filepath.Join(dir, filepath.Base(wd)+".json")
+	if _, err := os.Stat(name); err == nil {
+		sum := sha256.Sum256(doc)
+		name = filepath.Join(dir, fmt.Sprintf("%s-%x.json", filepath.Base(wd), sum[:4]))
+	}
+	return os.WriteFile(name, doc, 0o644)
 }
 
 // CheckDocument fails t unless doc is a valid OpenAPI 3.1 document whose
