@@ -12,7 +12,7 @@ import (
 // printer is a TB that prints what a test would report.
 type printer struct{}
 
-func (printer) Helper()                           {}
+func (printer) Helper() {}
 func (printer) Errorf(format string, args ...any) {
 	msg, _, _ := strings.Cut(fmt.Sprintf(format, args...), ": response body doesn't match schema")
 	fmt.Println(msg)
