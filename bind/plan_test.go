@@ -250,3 +250,16 @@ func TestRejectsAbsent(t *testing.T) {
 		t.Errorf("package Describe required: %v", pkg)
 	}
 }
+
+// An anonymous struct has no root name in validator namespaces.
+func TestAnonymousStructErrors(t *testing.T) {
+	t.Parallel()
+	var v struct {
+		Pagination
+		N []int `json:"n" validate:"dive,gte=1"`
+	}
+	err := bind.New(bind.Options{}).Bind(&fakeSource{query: url.Values{"page": {"0"}}, header: http.Header{}, ct: "application/json", body: `{"n":[0]}`}, &v)
+	if got := errList(t, err); got != "query:page:gte body:n[0]:gte" {
+		t.Errorf("errors %s", got)
+	}
+}

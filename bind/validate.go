@@ -115,15 +115,18 @@ func (b *Binder) check(rv reflect.Value, p *plan, bodyLoc string) error {
 // "Pagination.page" in the body.
 func (p *plan) locate(goNS, wireNS, bodyLoc string) (string, string) {
 	goSegs, wireSegs := splitNamespace(goNS), splitNamespace(wireNS)
-	if len(goSegs) != len(wireSegs) || len(goSegs) < 2 {
-		_, rest, _ := strings.Cut(wireNS, ".") // unexpected: drop the root only
-		return bodyLoc, rest
+	first := 1 // the root type's name
+	if p.t.Name() == "" {
+		first = 0 // an anonymous struct has none
+	}
+	if len(goSegs) != len(wireSegs) || len(goSegs) <= first {
+		return bodyLoc, wireNS // unexpected: as the validator says it
 	}
 	loc := bodyLoc
 	var out strings.Builder
 	t := p.t
 	goPath := ""
-	for i := 1; i < len(goSegs); i++ {
+	for i := first; i < len(goSegs); i++ {
 		name, idx := cutIndex(goSegs[i])
 		_, wireIdx := cutIndex(wireSegs[i])
 		if goPath != "" {
