@@ -3,6 +3,7 @@ package openapi_test
 import (
 	"encoding/json"
 	"net/http"
+	"slices"
 	"strings"
 	"testing"
 
@@ -179,4 +180,30 @@ func TestDowngrade(t *testing.T) {
 	if _, err := openapi.Downgrade([]byte("{")); err == nil {
 		t.Error("bad JSON: no error")
 	}
+}
+
+// One wire type, one schema: nexios.FieldError in a route's own error
+// body and in the error schema is one component.
+func TestFieldErrorOnce(t *testing.T) {
+	t.Parallel()
+	type QueryError struct {
+		Error   string              `json:"error"`
+		Details []nexios.FieldError `json:"details"`
+	}
+	type In struct {
+		Page int `query:"page" validate:"gte=1"`
+	}
+	app := nexios.New(nexios.Config{})
+	nexios.Get(app, "/x", func(*nexios.Request, *In) (*struct{}, error) { return nil, nil },
+		nexios.Returns[QueryError](http.StatusBadRequest, "Bad query"))
+	doc := build(t, app, openapi.Config{})
+	var names []string
+	for n := range at(t, doc, "components", "schemas").(map[string]any) {
+		names = append(names, n)
+	}
+	slices.Sort(names)
+	eq(t, "components", names, `["FieldError","Problem","QueryError"]`)
+	eq(t, "details", at(t, doc, "components", "schemas", "QueryError", "properties", "details", "items"), `{"$ref":"#/components/schemas/FieldError"}`)
+	eq(t, "errors", at(t, doc, "components", "schemas", "Problem", "properties", "errors", "items"), `{"$ref":"#/components/schemas/FieldError"}`)
+	eq(t, "location", at(t, doc, "components", "schemas", "FieldError", "properties", "location", "enum"), `["body","query","path","header","cookie","form"]`)
 }
