@@ -4,14 +4,17 @@ go 1.26.0
 
 replace github.com/nexios-go/nexios => ../
 
+replace github.com/nexios-go/nexios/openapi/openapitest => ../openapi/openapitest
+
 require (
 	github.com/coder/websocket v1.8.15
-	github.com/getkin/kin-openapi v0.152.0
 	github.com/nexios-go/nexios v0.0.0-00010101000000-000000000000
+	github.com/nexios-go/nexios/openapi/openapitest v0.0.0-00010101000000-000000000000
 )
 
 require (
 	github.com/gabriel-vasile/mimetype v1.4.16 // indirect
+	github.com/getkin/kin-openapi v0.152.0 // indirect
 	github.com/go-openapi/jsonpointer v0.22.5 // indirect
 	github.com/go-openapi/swag/jsonname v0.25.5 // indirect
 	github.com/go-playground/locales v0.14.2 // indirect
@@ -20,10 +23,10 @@ require (
 	github.com/golang-jwt/jwt/v5 v5.3.1 // indirect
 	github.com/gorilla/securecookie v1.1.2 // indirect
 	github.com/klauspost/compress v1.20.3 // indirect
-	github.com/kr/pretty v0.3.1 // indirect
 	github.com/leodido/go-urn v1.5.0 // indirect
 	github.com/oasdiff/yaml v0.1.1 // indirect
 	github.com/oasdiff/yaml3 v0.0.14 // indirect
+	github.com/rogpeppe/go-internal v1.9.0 // indirect
 	github.com/santhosh-tekuri/jsonschema/v6 v6.0.3 // indirect
 	github.com/swaggest/jsonschema-go v0.3.74 // indirect
 	github.com/swaggest/openapi-go v0.2.60 // indirect
