@@ -22,6 +22,8 @@ type lifecycle struct {
 	shutdown []Hook
 	cleanup  func(context.Context) error
 	started  bool
+
+	drain drainState
 }
 
 // OnStartup adds a hook run by Startup, in registration order.
@@ -60,22 +62,27 @@ func (a *App) Startup(ctx context.Context) error {
 		a.hooks.cleanup = cleanup
 	}
 	a.hooks.started = true
+	a.hooks.drain.rearm()
 	if !a.compiled.Load() {
 		a.compile()
 	}
 	return nil
 }
 
-// Shutdown runs the lifespan cleanup, then every OnShutdown hook in order,
-// and returns their errors joined. It does nothing unless Startup ran.
+// Shutdown begins draining (see Draining), waits until every tracked
+// long-lived connection has ended or ctx is done, then runs the lifespan
+// cleanup and every OnShutdown hook in order, and returns their errors
+// joined. The hooks run only if Startup ran.
 func (a *App) Shutdown(ctx context.Context) error {
+	a.hooks.drain.begin()
+	waitErr := a.hooks.drain.wait(ctx)
 	a.hooks.mu.Lock()
 	defer a.hooks.mu.Unlock()
 	if !a.hooks.started {
-		return nil
+		return waitErr
 	}
 	a.hooks.started = false
-	var errs []error
+	errs := []error{waitErr}
 	if a.hooks.cleanup != nil {
 		if err := a.hooks.cleanup(ctx); err != nil {
 			errs = append(errs, fmt.Errorf("nexios: lifespan cleanup: %w", err))
