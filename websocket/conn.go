@@ -44,6 +44,8 @@ type Conn struct {
 	// writeTimer bounds queued writes; only the drain goroutine (one at a
 	// time) uses it.
 	writeTimer *time.Timer
+	untrack    func()      // tells the app the connection has ended
+	stopGoingAway  func() bool // stops the close at shutdown
 
 	mu         sync.Mutex // guards the fields below
 	req        *nexios.Request
@@ -273,7 +275,15 @@ func (c *Conn) Close(code CloseCode, reason string) error {
 		drained = c.drained
 	}
 	c.mu.Unlock()
-	defer close(c.done)
+	defer func() {
+		close(c.done)
+		if c.stopGoingAway != nil {
+			c.stopGoingAway()
+		}
+		if c.untrack != nil {
+			c.untrack()
+		}
+	}()
 
 	if c.ping != nil {
 		c.ping.Stop()
