@@ -43,9 +43,9 @@ type Conn struct {
 	wg        sync.WaitGroup // the drain, ping and abort goroutines
 	// writeTimer bounds queued writes; only the drain goroutine (one at a
 	// time) uses it.
-	writeTimer *time.Timer
-	untrack    func()      // tells the app the connection has ended
-	stopGoingAway  func() bool // stops the close at shutdown
+	writeTimer    *time.Timer
+	untrack       func()      // tells the app the connection has ended
+	stopGoingAway func() bool // stops the close at shutdown
 
 	mu         sync.Mutex // guards the fields below
 	req        *nexios.Request
