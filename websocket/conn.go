@@ -36,6 +36,7 @@ type Conn struct {
 	user      nexios.User
 	ip        string
 	codec     nexios.JSONCodec
+	app       *nexios.App
 	logger    *slog.Logger
 	ping      *time.Timer // keepalive; nil when pings are off
 	drainFunc func()      // c.drain, bound once: "go c.drain()" allocates each time
@@ -74,6 +75,7 @@ func newConn(req *nexios.Request, ws *websocket.Conn, cfg *config) *Conn {
 		user:   req.User(),
 		ip:     req.ClientIP(),
 		codec:  req.App().Config().JSON,
+		app:    req.App(),
 		logger: cfg.logger,
 		req:    req,
 		done:   make(chan struct{}),
