@@ -64,9 +64,17 @@ func serveApp(t *testing.T, app *nexios.App, tlsCfg *tls.Config) *served {
 // localhost, and a client config that trusts it.
 func selfSigned(t *testing.T) (server, client *tls.Config) {
 	t.Helper()
-	key, err := ecdsa.GenerateKey(elliptic.P256(), rand.Reader)
+	server, client, err := newSelfSigned()
 	if err != nil {
 		t.Fatal(err)
+	}
+	return server, client
+}
+
+func newSelfSigned() (server, client *tls.Config, err error) {
+	key, err := ecdsa.GenerateKey(elliptic.P256(), rand.Reader)
+	if err != nil {
+		return nil, nil, err
 	}
 	tmpl := &x509.Certificate{
 		SerialNumber:          big.NewInt(1),
@@ -82,17 +90,17 @@ func selfSigned(t *testing.T) (server, client *tls.Config) {
 	}
 	der, err := x509.CreateCertificate(rand.Reader, tmpl, tmpl, &key.PublicKey, key)
 	if err != nil {
-		t.Fatal(err)
+		return nil, nil, err
 	}
 	cert, err := x509.ParseCertificate(der)
 	if err != nil {
-		t.Fatal(err)
+		return nil, nil, err
 	}
 	pool := x509.NewCertPool()
 	pool.AddCert(cert)
 	server = &tls.Config{Certificates: []tls.Certificate{{Certificate: [][]byte{der}, PrivateKey: key, Leaf: cert}}}
 	client = &tls.Config{RootCAs: pool, ServerName: "127.0.0.1"}
-	return server, client
+	return server, client, nil
 }
 
 // rawConn dials addr and returns the connection with a reader; it is
