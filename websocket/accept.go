@@ -14,7 +14,7 @@ import (
 )
 
 // Handler returns a nexios handler that accepts the WebSocket connection
-// and runs fn on it. Register it with app.WebSocket:
+// and runs fn on it. Register it with Route:
 //
 //	websocket.Route(app, "/ws", websocket.Handler(func(ws *websocket.Conn) error {
 //		for msg := range ws.Messages() {
@@ -26,8 +26,10 @@ import (
 //	}))
 //
 // A request that is not a WebSocket handshake gets 426 Upgrade Required
-// (400 for a malformed handshake, 403 for a foreign Origin), as RFC 9457
-// problem details, before fn runs. When fn returns, the connection is
+// with Upgrade: websocket and Connection: Upgrade (400 for a malformed
+// handshake, 403 for a foreign Origin), as RFC 9457 problem details,
+// before fn runs. When the server begins shutting down the connection is
+// closed with 1001 (going away). When fn returns, the connection is
 // closed: normally (1000) for nil, with the error's code for a *CloseError
 // or *MessageError, with 1008 and the detail for a 4xx *nexios.HTTPError,
 // and with 1011 for anything else, which is logged. A client that went
