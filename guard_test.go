@@ -161,9 +161,11 @@ func TestWriteStallSparesSlowButSteadyReaders(t *testing.T) {
 	}
 }
 
-func TestStreamsMayPauseLongerThanTheStallTimeout(t *testing.T) {
-	t.Parallel()
-	app := nexios.New(nexios.Config{Logger: quiet, WriteStallTimeout: 100 * time.Millisecond})
+// pausingApp streams 256 KiB, then "a", then "b", pausing 600 ms after each
+// part: over twice its stall timeout, which leaves room for a loaded
+// machine (HTTP/2 applies deadlines asynchronously).
+func pausingApp() (*nexios.App, string) {
+	app := nexios.New(nexios.Config{Logger: quiet, WriteStallTimeout: 250 * time.Millisecond})
 	big := strings.Repeat("z", 256<<10) // past the guard's free allowance
 	app.Get("/pausing", func(req *nexios.Request, res *nexios.Response) error {
 		return res.Stream(func(w io.Writer) error {
@@ -174,12 +176,17 @@ func TestStreamsMayPauseLongerThanTheStallTimeout(t *testing.T) {
 				select {
 				case <-req.Context().Done():
 					return req.Context().Err()
-				case <-time.After(400 * time.Millisecond):
+				case <-time.After(600 * time.Millisecond):
 				}
 			}
 			return nil
 		})
 	})
+	return app, big + "ab"
+}
+
+func TestStreamsMayPauseLongerThanTheStallTimeout(t *testing.T) {
+	t.Parallel()
 	serverTLS, clientTLS := selfSigned(t)
 	for _, tc := range []struct {
 		name string
@@ -192,6 +199,9 @@ func TestStreamsMayPauseLongerThanTheStallTimeout(t *testing.T) {
 			if tc.tls {
 				cfg, scheme = serverTLS, "https"
 			}
+			// An app per server: an app shuts down (and drains its
+			// streams) with the first server serving it that stops.
+			app, want := pausingApp()
 			s := serveApp(t, app, cfg)
 			tr := &http.Transport{TLSClientConfig: clientTLS.Clone(), ForceAttemptHTTP2: true}
 			defer tr.CloseIdleConnections()
@@ -200,8 +210,11 @@ func TestStreamsMayPauseLongerThanTheStallTimeout(t *testing.T) {
 				t.Fatal(err)
 			}
 			defer resp.Body.Close()
+			if tc.tls && resp.ProtoMajor != 2 {
+				t.Fatalf("served over %s", resp.Proto)
+			}
 			got, err := io.ReadAll(resp.Body)
-			if err != nil || string(got) != big+"ab" {
+			if err != nil || string(got) != want {
 				t.Fatalf("read %d bytes, %v", len(got), err)
 			}
 		})
