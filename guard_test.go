@@ -259,3 +259,40 @@ func TestWriteStallDisabled(t *testing.T) {
 		t.Error("64 MiB written to a closed connection")
 	}
 }
+
+// TestWriteStallManyClients: 20 clients request 64 MiB each at once and
+// never read: every handler's writes end within a few stall periods
+// instead of holding its connection.
+func TestWriteStallManyClients(t *testing.T) {
+	t.Parallel()
+	const clients = 20
+	results := make(chan writeResult, clients)
+	app := nexios.New(nexios.Config{Logger: quiet, WriteStallTimeout: stall})
+	chunk := make([]byte, 1<<20)
+	app.Get("/big", func(req *nexios.Request, res *nexios.Response) error {
+		start := time.Now()
+		var err error
+		for range 64 {
+			if _, err = res.Write(chunk); err != nil {
+				break
+			}
+		}
+		results <- writeResult{err, time.Since(start)}
+		return nil
+	})
+	s := serveApp(t, app, nil)
+	start := time.Now()
+	for range clients {
+		c, _ := rawConn(t, s.addr)
+		fmt.Fprintf(c, "GET /big HTTP/1.1\r\nHost: x\r\n\r\n")
+	}
+	for i := range clients {
+		r := awaitResult(t, results)
+		if r.err == nil {
+			t.Fatalf("client %d: 64 MiB written to a client that does not read", i)
+		}
+	}
+	if d := time.Since(start); d > 10*time.Second {
+		t.Errorf("the %d stalled responses took %v to be cut", clients, d)
+	}
+}

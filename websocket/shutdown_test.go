@@ -93,3 +93,54 @@ func TestShutdownWithoutServe(t *testing.T) {
 		t.Errorf("connection accepted while draining closed with %v", code)
 	}
 }
+
+// TestShutdownManyConnections closes 30 connections at once, from several
+// handlers, while their clients are sending: each client gets 1001 and
+// Serve returns promptly.
+func TestShutdownManyConnections(t *testing.T) {
+	t.Parallel()
+	const n = 30
+	app, _ := newApp()
+	websocket.Route(app, "/ws", websocket.Handler(echoHandler))
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	ctx, cancel := context.WithCancel(context.Background())
+	served := make(chan error, 1)
+	go func() { served <- app.Serve(ctx, ln) }()
+	base := "ws://" + ln.Addr().String()
+	clients := make([]*realConn, n)
+	for i := range clients {
+		clients[i] = dial(t, base, "/ws")
+	}
+	codes := make(chan cws.StatusCode, n)
+	for _, c := range clients {
+		go func() {
+			rctx, rcancel := context.WithTimeout(context.Background(), 10*time.Second)
+			defer rcancel()
+			for {
+				// Keep the echo busy until the close arrives.
+				_ = c.Write(rctx, cws.MessageText, []byte("ping"))
+				if _, _, err := c.Read(rctx); err != nil {
+					codes <- cws.CloseStatus(err)
+					return
+				}
+			}
+		}()
+	}
+	time.Sleep(50 * time.Millisecond)
+	start := time.Now()
+	cancel()
+	for range n {
+		if code := <-codes; code != cws.StatusGoingAway {
+			t.Errorf("a client saw %v, want 1001", code)
+		}
+	}
+	if err := <-served; err != nil {
+		t.Fatalf("Serve: %v", err)
+	}
+	if d := time.Since(start); d > 5*time.Second {
+		t.Errorf("shutdown took %v", d)
+	}
+}
