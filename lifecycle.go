@@ -22,6 +22,8 @@ type lifecycle struct {
 	shutdown []Hook
 	cleanup  func(context.Context) error
 	started  bool
+
+	drain drainState
 }
 
 // OnStartup adds a hook run by Startup, in registration order.
@@ -61,20 +63,25 @@ func (a *App) Startup(ctx context.Context) error {
 		a.hooks.cleanup = cleanup
 	}
 	a.hooks.started = true
+	a.hooks.drain.rearm()
 	if !a.compiled.Load() {
 		a.compile()
 	}
 	return nil
 }
 
-// Shutdown waits for the background tasks (Response.After) until ctx is
-// done, then runs the lifespan cleanup and every OnShutdown hook in order
-// (tasks finish before the resources they use are closed), and returns
-// their errors joined. The hooks run only if Startup ran.
+// Shutdown begins draining (see Draining), waits until every tracked
+// long-lived connection has ended and the background tasks
+// (Response.After) have finished, or ctx is done, then runs the lifespan
+// cleanup and every OnShutdown hook in order (tasks finish before the
+// resources they use are closed), and returns their errors joined. The
+// hooks run only if Startup ran.
 func (a *App) Shutdown(ctx context.Context) error {
+	a.hooks.drain.begin()
+	waitErr := a.hooks.drain.wait(ctx)
 	a.hooks.mu.Lock()
 	defer a.hooks.mu.Unlock()
-	var errs []error
+	errs := []error{waitErr}
 	if err := a.tasks.drain(ctx); err != nil {
 		errs = append(errs, err)
 	}
