@@ -11,6 +11,9 @@ import (
 // it.
 func TestOpenAPI(t *testing.T) {
 	t.Parallel()
-	app := newAppWithDir(t.TempDir())
+	app, err := newApp(config{dir: t.TempDir(), token: "test-token", maxBytes: 1 << 20, maxFiles: 10})
+	if err != nil {
+		t.Fatal(err)
+	}
 	openapitest.Check(t, app)
 }
