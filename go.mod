@@ -12,7 +12,6 @@ require (
 	github.com/swaggest/jsonschema-go v0.3.74
 	github.com/swaggest/openapi-go v0.2.60
 	github.com/swaggest/swgui v1.8.5
-	go.uber.org/goleak v1.3.0
 	golang.org/x/crypto v0.58.0
 )
 
