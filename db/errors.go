@@ -192,6 +192,7 @@ func classify(err error, table *schema.Table) *ConstraintError {
 			constraintForeignKey = 787
 			constraintNotNull    = 1299
 			constraintPrimaryKey = 1555
+			constraintTrigger    = 1811
 			constraintUnique     = 2067
 		)
 		var kind ConstraintKind
@@ -199,6 +200,13 @@ func classify(err error, table *schema.Table) *ConstraintError {
 		case constraintUnique, constraintPrimaryKey:
 			kind = Unique
 		case constraintForeignKey:
+			kind = ForeignKey
+		case constraintTrigger:
+			// ON DELETE RESTRICT is enforced like a trigger and reported
+			// with its code; only the message tells it from a RAISE().
+			if !strings.Contains(se.Error(), "FOREIGN KEY constraint failed") {
+				return nil
+			}
 			kind = ForeignKey
 		case constraintNotNull:
 			kind = NotNull

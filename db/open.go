@@ -176,7 +176,9 @@ func (d *DB) chooseFold(ctx context.Context) error {
 	switch {
 	case native:
 	case icu:
-		lower = `lower((%s) COLLATE "und-x-icu")`
+		// ICU lowers İ to i + U+0307 (full case mapping); Go and libc
+		// to i. Replacing it by I first gives the same i.
+		lower = `lower(replace(%s, 'İ', 'I') COLLATE "und-x-icu")`
 	default:
 		d.logger.WarnContext(ctx, "db: PostgreSQL lower() folds ASCII only here (LC_CTYPE C, no ICU); search will not fold accented letters", "db", d.url)
 	}
