@@ -11,3 +11,8 @@ func openSQLite(t *testing.T) *db.DB {
 	t.Helper()
 	return dbtest.SQLite(t, migrations(), testOptions)
 }
+
+func dbtestSQLite(tb testing.TB) *db.DB {
+	tb.Helper()
+	return dbtest.SQLite(tb, migrations(), testOptions)
+}
