@@ -255,5 +255,13 @@ func migrateErr(what string, err error) error {
 	if err == nil || (errors.Is(err, goose.ErrNoNextVersion) && what == "up") {
 		return nil // nothing to apply: up to date
 	}
+	var pe *goose.PartialError
+	if errors.As(err, &pe) && pe.Failed != nil && pe.Failed.Source != nil {
+		name := pe.Failed.Source.Path
+		if name == "" {
+			name = fmt.Sprintf("Go migration %d", pe.Failed.Source.Version)
+		}
+		return fmt.Errorf("db: migrate %s: %s failed (%d applied before it): %w", what, name, len(pe.Applied), err)
+	}
 	return fmt.Errorf("db: migrate %s: %w", what, err)
 }

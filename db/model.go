@@ -13,7 +13,7 @@ import (
 // bun tag; embed it first:
 //
 //	type User struct {
-//		db.Table `bun:"table:users,alias:u"`
+//		db.BaseModel `bun:"table:users,alias:u"`
 //		ID       int64  `bun:",pk,autoincrement" json:"id"`
 //		Email    string `bun:",unique,notnull" json:"email" validate:"required,email"`
 //		db.Timestamps
@@ -22,7 +22,7 @@ import (
 // Column options are bun's (pk, autoincrement, notnull, unique,
 // unique:group, default:…, type:…, nullzero, rel:belongs-to/has-many …);
 // the db tag adds indexes and plain foreign keys. See docs/database.md.
-type Table = schema.BaseModel
+type BaseModel = schema.BaseModel
 
 // Timestamps adds created_at and updated_at columns to a model. The
 // package sets both on Create and updated_at on every Update, Save and
