@@ -15,12 +15,12 @@ import (
 )
 
 // CursorParams are the query parameters of keyset pagination; embed it
-// in a typed handler's input.
+// in a typed handler's input. Cursor checks them (see PageParams).
 type CursorParams struct {
 	// Cursor is the next_cursor of the previous page; empty for the first.
-	Cursor string `query:"cursor"`
+	Cursor string `query:"cursor" doc:"The next_cursor of the previous page; omit for the first page."`
 	// Limit is the number of items per page.
-	Limit int `query:"limit" default:"20" validate:"min=1,max=100"`
+	Limit int `query:"limit" default:"20" minimum:"1" maximum:"100" doc:"Items per page."`
 }
 
 // CursorPage is one page of a keyset-paginated list.

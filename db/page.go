@@ -10,18 +10,24 @@ import (
 )
 
 // PageParams are the query parameters of offset pagination. Embed it in
-// a typed handler's input; binding validates it (page ≥ 1, 1 ≤ limit ≤
-// 100) and the OpenAPI document lists both parameters:
+// a typed handler's input: binding fills it (a value that is not an
+// integer is a 422 naming it), Paginate checks the ranges (page ≥ 1,
+// 1 ≤ limit ≤ MaxLimit, a 422 naming the parameter), and the OpenAPI
+// document lists both parameters with their bounds:
 //
 //	type ListUsers struct {
 //		db.PageParams
 //		Search string `query:"search"`
 //	}
+//
+// The ranges are checked by Paginate rather than by validate tags so
+// that the error names the query parameter ("page"), not the path of the
+// embedded struct.
 type PageParams struct {
 	// Page is the 1-based page number.
-	Page int `query:"page" default:"1" validate:"min=1"`
+	Page int `query:"page" default:"1" minimum:"1" doc:"Page number, from 1."`
 	// Limit is the number of items per page.
-	Limit int `query:"limit" default:"20" validate:"min=1,max=100"`
+	Limit int `query:"limit" default:"20" minimum:"1" maximum:"100" doc:"Items per page."`
 }
 
 // ListParams are PageParams plus search and ordering, the parameters of a
@@ -29,11 +35,11 @@ type PageParams struct {
 type ListParams struct {
 	PageParams
 	// Search is a term to look for; see Query.Search.
-	Search string `query:"search"`
+	Search string `query:"search" doc:"Text to look for, case-insensitively."`
 	// Sort is the field to sort by; see Query.OrderBy.
-	Sort string `query:"sort"`
+	Sort string `query:"sort" doc:"Field to sort by."`
 	// Order is "asc" or "desc".
-	Order string `query:"order" validate:"omitempty,oneof=asc desc"`
+	Order string `query:"order" enum:"asc,desc" doc:"Sort direction."`
 }
 
 // Page is one page of an offset-paginated list, in the envelope seed 001

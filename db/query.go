@@ -153,19 +153,22 @@ func (q *Query[T]) Search(term string, columns ...string) *Query[T] {
 // and the allowed values. Rows with equal values keep a stable order: the
 // primary key breaks ties.
 func (q *Query[T]) OrderBy(field, order string, allowed ...string) *Query[T] {
-	if q.err != nil || field == "" {
+	if q.err != nil {
 		return q
 	}
 	desc := false
-	if name, ok := strings.CutPrefix(field, "-"); ok && order == "" {
-		field, desc = name, true
-	}
 	switch strings.ToLower(order) {
 	case "", "asc":
 	case "desc":
 		desc = true
 	default:
 		return q.fail(queryError(q.params.Order, "must be one of: asc, desc", "oneof", "asc desc"))
+	}
+	if field == "" {
+		return q
+	}
+	if name, ok := strings.CutPrefix(field, "-"); ok && order == "" {
+		field, desc = name, true
 	}
 	for _, a := range allowed {
 		if _, _, err := q.m.col(a); err != nil {
