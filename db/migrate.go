@@ -212,12 +212,17 @@ func (m *Migrator) Pending(ctx context.Context) error {
 	return nil
 }
 
-// RoundTrip checks that the migrations undo cleanly, for CI: it applies
-// them all, rolls them all back, and applies them again, and fails when a
-// step fails, when the rollback leaves the schema different from before,
-// or when the second up yields a different schema than the first.
+// RoundTrip checks that the migrations undo cleanly, for CI: it rolls
+// back whatever is applied, applies every migration, rolls them all back
+// and applies them again, and fails when a step fails, when rolling back
+// does not restore the schema it started from, or when the second up
+// builds another schema than the first. It drops every migrated table:
+// run it on a scratch database (dbtest.EmptyPostgres, sqlite::memory:).
 func (m *Migrator) RoundTrip(ctx context.Context) error {
-	before, err := m.d.schema(ctx, m.table)
+	if err := m.DownTo(ctx, 0); err != nil {
+		return fmt.Errorf("db: round trip, initial down: %w", err)
+	}
+	base, err := m.d.schema(ctx, m.table)
 	if err != nil {
 		return err
 	}
@@ -235,7 +240,7 @@ func (m *Migrator) RoundTrip(ctx context.Context) error {
 	if err != nil {
 		return err
 	}
-	if diff := diffSchema(before, down); diff != "" {
+	if diff := diffSchema(base, down); diff != "" {
 		return fmt.Errorf("db: round trip: rolling back every migration does not restore the schema: %s", diff)
 	}
 	if err := m.Up(ctx); err != nil {

@@ -55,7 +55,6 @@ type config struct {
 	maxLifetime time.Duration
 	maxIdleTime time.Duration
 	busyTimeout time.Duration
-	readers     int
 	cursorKey   []byte
 	logger      *slog.Logger
 }
@@ -151,6 +150,14 @@ func (d *DB) openPostgres(_ context.Context, url string, cfg config) error {
 	if err != nil {
 		return fmt.Errorf("db: parse %s: %w", d.url, err)
 	}
+	if !strings.Contains(url, "default_query_exec_mode=") {
+		// bun writes arguments into the SQL text, so every query is a
+		// new text: pgx's default (prepare and cache each text) would pay
+		// an extra round trip per query and churn its cache. One round
+		// trip with an unnamed statement suits that, and PgBouncer's
+		// transaction pooling too. The URL may choose another mode.
+		pc.DefaultQueryExecMode = pgx.QueryExecModeExec
+	}
 	sqldb := stdlib.OpenDB(*pc)
 	sqldb.SetMaxOpenConns(orInt(cfg.maxOpen, 25))
 	sqldb.SetMaxIdleConns(orInt(cfg.maxIdle, orInt(cfg.maxOpen, 25)))
@@ -195,6 +202,10 @@ func (d *DB) Dialect() Dialect { return d.dialect }
 // libraries that take one (a job queue, goose). On a SQLite file it is
 // the single writer connection: do not hold it for long.
 func (d *DB) SQL() *sql.DB { return d.w.DB }
+
+// ReadSQL returns the *sql.DB reads outside a transaction go through: the
+// read-only pool on a SQLite file, else the same pool as SQL.
+func (d *DB) ReadSQL() *sql.DB { return d.r.DB }
 
 // Bun returns the bun database, the escape hatch to queries the facade
 // does not cover. Inside Tx use the package-level Bun(ctx, d), which

@@ -119,7 +119,7 @@ func (q *Query[T]) In(column string, values any) *Query[T] {
 	if rv.Len() == 0 {
 		return q.Where("1 = 0")
 	}
-	return q.Where(col+" IN (?)", bun.In(values))
+	return q.Where(col+" IN (?)", bun.List(values))
 }
 
 // Search keeps rows where any of columns contains term, ignoring case

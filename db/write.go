@@ -21,7 +21,8 @@ func Create[T any](ctx context.Context, d *DB, v *T) error {
 	if s, ok := any(v).(stamped); ok {
 		s.touch(now(), true)
 	}
-	_, err = d.w.NewInsert().Model(v).Conn(d.conn(ctx, true)).Returning("*").Exec(ctx)
+	// bun reads back the key and the columns it left to their defaults.
+	_, err = d.w.NewInsert().Model(v).Conn(d.conn(ctx, true)).Exec(ctx)
 	return d.mapErrorFor(err, opWrite, m.table)
 }
 
