@@ -46,7 +46,9 @@ type migrateConfig struct {
 // GoMigration is a migration written in Go. Up and Down run in the
 // migration's transaction, which their context carries: Q, Create, Exec
 // and the other functions of the package run in it, and SQLTx(ctx)
-// returns it. A nil Down makes the migration irreversible (Down fails).
+// returns it. (Bun(ctx, d) does not: goose begins that transaction, not
+// bun; use SQLTx there.) A nil Down makes the migration irreversible
+// (Down fails).
 type GoMigration struct {
 	Version int64
 	Up      func(ctx context.Context) error

@@ -45,8 +45,10 @@ func SQLTx(ctx context.Context) (*sql.Tx, bool) {
 func (d *DB) InTx(ctx context.Context) bool { return stateFor(ctx, d) != nil }
 
 // Bun returns the bun handle queries of d should use under ctx: the
-// transaction ctx carries, else the database. It is the escape hatch for
-// queries the facade does not cover.
+// transaction ctx carries (begun by Tx or TxMiddleware), else the
+// database. It is the escape hatch for queries the facade does not cover.
+// Inside a Go migration, whose transaction goose began, it returns the
+// database: use SQLTx there.
 func Bun(ctx context.Context, d *DB) bun.IDB {
 	if st := stateFor(ctx, d); st != nil && st.bun.Tx != nil {
 		return st.bun
