@@ -109,7 +109,7 @@ func Postgres(t testing.TB, fsys fs.FS, opts ...Options) *db.DB {
 		t.Fatalf("dbtest: %v", err)
 	}
 	defer admin.Close()
-	tpl, err := template(ctx, admin, base, fsys, o)
+	tpl, err := templateDB(ctx, admin, base, fsys, o)
 	if err != nil {
 		t.Fatalf("dbtest: PostgreSQL template: %v", err)
 	}
@@ -198,12 +198,12 @@ func openAdmin(base string) (*sql.DB, error) {
 	return admin, nil
 }
 
-// template returns the name of a template database migrated with fsys,
+// templateDB returns the name of a template database migrated with fsys,
 // creating it once per migration set. Processes racing to create it (go
 // test runs packages in parallel) serialise on an advisory lock; a
 // template is built under a temporary name and renamed when complete,
 // so a crash never leaves a half-migrated one behind.
-func template(ctx context.Context, admin *sql.DB, base string, fsys fs.FS, o Options) (string, error) {
+func templateDB(ctx context.Context, admin *sql.DB, base string, fsys fs.FS, o Options) (string, error) {
 	sum, err := hashFS(fsys)
 	if err != nil {
 		return "", err
