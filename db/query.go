@@ -38,6 +38,7 @@ type Query[T any] struct {
 	maxLimit int
 	deleted  int // 0 live rows, 1 all rows, 2 deleted rows only
 	params   ParamNames
+	raw      bool // a Where in SQL may name a joined table
 }
 
 // ParamNames are the query parameters a list endpoint reads, named in the
@@ -74,6 +75,12 @@ func (q *Query[T]) fail(err error) *Query[T] {
 // syntax: ?TableAlias is the model's alias, bun.Ident quotes a name).
 // Qualify columns yourself (?TableAlias.email) when the query joins.
 func (q *Query[T]) Where(cond string, args ...any) *Query[T] {
+	q.raw = true
+	return q.where1(cond, args...)
+}
+
+// where1 adds a condition the package wrote (on the model's own columns).
+func (q *Query[T]) where1(cond string, args ...any) *Query[T] {
 	q.where = append(q.where, func(s *bun.SelectQuery) *bun.SelectQuery { return s.Where(cond, args...) })
 	return q
 }
@@ -88,9 +95,9 @@ func (q *Query[T]) Eq(column string, value any) *Query[T] {
 		return q.fail(err)
 	}
 	if isNil(value) {
-		return q.Where(col + " IS NULL")
+		return q.where1(col + " IS NULL")
 	}
-	return q.Where(col+" = ?", deref(value))
+	return q.where1(col+" = ?", deref(value))
 }
 
 // Filter is Eq for an optional input: a nil pointer (a query parameter
@@ -117,9 +124,9 @@ func (q *Query[T]) In(column string, values any) *Query[T] {
 		return q.fail(fmt.Errorf("db: In(%q): want a slice, got %T", column, values))
 	}
 	if rv.Len() == 0 {
-		return q.Where("1 = 0")
+		return q.where1("1 = 0")
 	}
-	return q.Where(col+" IN (?)", bun.List(values))
+	return q.where1(col+" IN (?)", bun.List(values))
 }
 
 // Search keeps rows where any of columns contains term, ignoring case
@@ -143,7 +150,7 @@ func (q *Query[T]) Search(term string, columns ...string) *Query[T] {
 		conds[i] = q.d.fold(col) + ` LIKE ? ESCAPE '` + likeEscape + `'`
 		args[i] = pattern
 	}
-	return q.Where("("+strings.Join(conds, " OR ")+")", args...)
+	return q.where1("("+strings.Join(conds, " OR ")+")", args...)
 }
 
 // OrderBy sorts by field, one of allowed (json or column names), in order
@@ -252,6 +259,26 @@ func (q *Query[T]) base(dest any) *bun.SelectQuery {
 	for _, r := range q.rels {
 		s = s.Relation(r)
 	}
+	return q.scope(s)
+}
+
+// counting builds the SELECT a count or an existence check runs: the
+// relations are left out — a to-one join matches at most one row and a
+// to-many one is a separate query, so neither changes the count — unless
+// a condition in SQL may name a joined table.
+func (q *Query[T]) counting() *bun.SelectQuery {
+	if q.raw {
+		return q.base((*T)(nil))
+	}
+	s := q.d.w.NewSelect().Model((*T)(nil)).Conn(q.d.conn(q.ctx, false))
+	for _, w := range q.where {
+		s = w(s)
+	}
+	return q.scope(s)
+}
+
+// scope applies the soft-delete scope.
+func (q *Query[T]) scope(s *bun.SelectQuery) *bun.SelectQuery {
 	switch q.deleted {
 	case 1:
 		s = s.WhereAllWithDeleted()
@@ -326,7 +353,7 @@ func (q *Query[T]) Count() (int64, error) {
 	if q.err != nil {
 		return 0, q.err
 	}
-	n, err := q.base((*T)(nil)).Count(q.ctx)
+	n, err := q.counting().Count(q.ctx)
 	if err != nil {
 		return 0, q.d.mapErrorFor(err, opRead, q.m.table)
 	}
@@ -338,7 +365,7 @@ func (q *Query[T]) Exists() (bool, error) {
 	if q.err != nil {
 		return false, q.err
 	}
-	ok, err := q.base((*T)(nil)).Exists(q.ctx)
+	ok, err := q.counting().Exists(q.ctx)
 	if err != nil {
 		return false, q.d.mapErrorFor(err, opRead, q.m.table)
 	}
