@@ -5,6 +5,8 @@ import (
 	"testing"
 	"time"
 
+	"github.com/uptrace/bun"
+
 	"github.com/nexios-go/nexios/db"
 )
 
@@ -252,6 +254,20 @@ func TestRelationsQualifyColumns(t *testing.T) {
 		page, err := db.Q[Post](ctx, d).With("Author").OrderBy("created_at", "desc", "created_at").Paginate(1, 10)
 		if err != nil || page.Total != 2 || len(page.Items) != 2 || page.Items[0].Author == nil {
 			t.Fatalf("paginate joined: %+v %v", page, err)
+		}
+		// A count leaves the to-one join out, unless a condition in SQL
+		// may name the joined table.
+		n, err := db.Q[Post](ctx, d).With("Author").Search("post", "title").Count()
+		if err != nil || n != 2 {
+			t.Fatalf("count with relation: %d %v", n, err)
+		}
+		n, err = db.Q[Post](ctx, d).With("Author").Where("?.username = ?", bun.Ident("author"), "writer").Count()
+		if err != nil || n != 2 {
+			t.Fatalf("count with a condition on the joined table: %d %v", n, err)
+		}
+		ok, err := db.Q[Post](ctx, d).With("Author").Where("?.username = ?", bun.Ident("author"), "nobody").Exists()
+		if err != nil || ok {
+			t.Fatalf("exists with a condition on the joined table: %v %v", ok, err)
 		}
 		users, err := db.Q[User](ctx, d).With("Posts").Eq("id", u.ID).All()
 		if err != nil || len(users) != 1 || len(users[0].Posts) != 2 {

@@ -11,7 +11,9 @@ import (
 	"testing"
 	"time"
 
+	"github.com/nexios-go/nexios"
 	"github.com/nexios-go/nexios/db"
+	"github.com/nexios-go/nexios/testclient"
 )
 
 // seedItems stores n items named item00…, with qty cycling 0..4 (so the
@@ -223,6 +225,22 @@ func TestLinks(t *testing.T) {
 	past := &db.Page[Item]{Page: 9, Pages: 3, Limit: 10, HasPrev: true}
 	if got := past.Links(u); !strings.Contains(got, `page=3&search=a+b>; rel="prev"`) {
 		t.Fatalf("prev of a page past the end should be the last page: %s", got)
+	}
+	// SetLinks from a plain handler.
+	d := openSQLite(t)
+	seedItems(t, d, 25)
+	app := nexios.New(nexios.Config{})
+	app.Get("/items", func(req *nexios.Request, res *nexios.Response) error {
+		p, err := db.Q[Item](req.Context(), d).Paginate(2, 10)
+		if err != nil {
+			return err
+		}
+		p.SetLinks(req, res)
+		return res.JSON(p)
+	})
+	res := testclient.New(app).Get("/items?page=2&limit=10")
+	if link := res.Header.Get("Link"); !strings.Contains(link, `</items?limit=10&page=3>; rel="next"`) || !strings.Contains(link, `rel="prev"`) {
+		t.Fatalf("Link: %q", link)
 	}
 	empty := &db.Page[Item]{Page: 1, Limit: 10}
 	if got := empty.Links(u); strings.Contains(got, "next") || !strings.Contains(got, `page=1&search=a+b>; rel="last"`) {
