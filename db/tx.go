@@ -75,8 +75,9 @@ func (d *DB) conn(ctx context.Context, write bool) bun.IConn {
 // its own work only.
 //
 // On SQLite a transaction holds the single writer connection: inside fn,
-// always pass the context fn received. A query of d under the outer
-// context would wait for the connection fn holds.
+// always pass the context fn received. A write of d under the outer
+// context (on an in-memory database, any query) would wait for the
+// connection fn holds.
 func (d *DB) Tx(ctx context.Context, fn func(ctx context.Context) error) (err error) {
 	return d.TxOptions(ctx, nil, fn)
 }
