@@ -36,9 +36,9 @@ func TestEachGivesIsolatedMigratedDatabases(t *testing.T) {
 	}
 }
 
-// TestPostgresTemplateIsReusedAndDatabasesDropped: each test gets a
+// TestPostgresDatabasesAreOwnedAndDropped: each test gets a
 // database of its own, gone after the test.
-func TestPostgresTemplateIsReusedAndDatabasesDropped(t *testing.T) {
+func TestPostgresDatabasesAreOwnedAndDropped(t *testing.T) {
 	t.Parallel()
 	base := dbtest.URL(t)
 	var names []string
