@@ -2,6 +2,7 @@ package db_test
 
 import (
 	"errors"
+	"strings"
 	"testing"
 	"time"
 
@@ -224,6 +225,10 @@ func TestQueryBasics(t *testing.T) {
 		_, err = db.Q[User](ctx, d).Eq("nope", 1).All()
 		if err == nil {
 			t.Fatal("unknown column accepted")
+		}
+		_, err = db.Q[User](ctx, d).Search("1", "id").All()
+		if err == nil || !strings.Contains(err.Error(), "not text") {
+			t.Fatalf("search on a number column: %v", err)
 		}
 		_, err = db.Q[User](ctx, d).With("Nope").All()
 		if err == nil {

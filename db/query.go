@@ -143,9 +143,12 @@ func (q *Query[T]) Search(term string, columns ...string) *Query[T] {
 	conds := make([]string, len(columns))
 	args := make([]any, len(columns))
 	for i, c := range columns {
-		col, _, err := q.m.col(c)
+		col, f, err := q.m.col(c)
 		if err != nil {
 			return q.fail(err)
+		}
+		if f.IndirectType.Kind() != reflect.String {
+			return q.fail(fmt.Errorf("db: Search: %s.%s is not text", q.m.table.TypeName, f.Name))
 		}
 		conds[i] = q.d.fold(col) + ` LIKE ? ESCAPE '` + likeEscape + `'`
 		args[i] = pattern
