@@ -26,6 +26,7 @@ import (
 	"io/fs"
 	"net/url"
 	"os"
+	"strconv"
 	"strings"
 	"testing"
 	"time"
@@ -113,7 +114,8 @@ func Postgres(t testing.TB, fsys fs.FS, opts ...Options) *db.DB {
 	if err != nil {
 		t.Fatalf("dbtest: PostgreSQL template: %v", err)
 	}
-	name := "nexios_test_" + randomHex(8)
+	sweep(ctx, admin)
+	name := newName()
 	if err := createFrom(ctx, admin, name, tpl); err != nil {
 		t.Fatalf("dbtest: create database: %v", err)
 	}
@@ -155,7 +157,8 @@ func EmptyPostgres(t testing.TB) string {
 		t.Fatalf("dbtest: %v", err)
 	}
 	defer admin.Close()
-	name := "nexios_test_" + randomHex(8)
+	sweep(ctx, admin)
+	name := newName()
 	if _, err := admin.ExecContext(ctx, "CREATE DATABASE "+pgx.Identifier{name}.Sanitize()); err != nil {
 		t.Fatalf("dbtest: create database: %v", err)
 	}
@@ -315,6 +318,45 @@ func hashFS(fsys fs.FS) (string, error) {
 		return "", fmt.Errorf("hash migrations: %w", err)
 	}
 	return hex.EncodeToString(h.Sum(nil)), nil
+}
+
+// testPrefix starts the name of every per-test database; the creation
+// time follows, so that databases a killed test process could not drop
+// are swept later.
+const testPrefix = "nexios_test_"
+
+// staleAfter is the age past which a per-test database is assumed
+// abandoned: no test runs that long.
+const staleAfter = time.Hour
+
+func newName() string {
+	return fmt.Sprintf("%s%d_%s", testPrefix, time.Now().Unix(), randomHex(6))
+}
+
+// sweep drops per-test databases older than staleAfter, left behind by
+// test processes that were killed before their clean-up ran. Failures
+// are ignored: another process may be sweeping too.
+func sweep(ctx context.Context, admin *sql.DB) {
+	rows, err := admin.QueryContext(ctx, "SELECT datname FROM pg_database WHERE datname LIKE 'nexios\\_test\\_%'")
+	if err != nil {
+		return
+	}
+	var stale []string
+	for rows.Next() {
+		var name string
+		if rows.Scan(&name) != nil {
+			continue
+		}
+		stamp, _, ok := strings.Cut(strings.TrimPrefix(name, testPrefix), "_")
+		sec, err := strconv.ParseInt(stamp, 10, 64)
+		if ok && err == nil && time.Since(time.Unix(sec, 0)) > staleAfter {
+			stale = append(stale, name)
+		}
+	}
+	_ = rows.Close()
+	for _, name := range stale {
+		_, _ = admin.ExecContext(ctx, "DROP DATABASE IF EXISTS "+pgx.Identifier{name}.Sanitize()+" WITH (FORCE)")
+	}
 }
 
 func randomHex(n int) string {

@@ -2,8 +2,10 @@ package dbtest_test
 
 import (
 	"context"
+	"fmt"
 	"testing"
 	"testing/fstest"
+	"time"
 
 	"github.com/nexios-go/nexios/db"
 	"github.com/nexios-go/nexios/db/dbtest"
@@ -65,5 +67,28 @@ func TestPostgresDatabasesAreOwnedAndDropped(t *testing.T) {
 		if err := admin.SQL().QueryRow("SELECT EXISTS (SELECT 1 FROM pg_database WHERE datname = $1)", name).Scan(&exists); err != nil || exists {
 			t.Fatalf("database %s still exists after its test (%v)", name, err)
 		}
+	}
+}
+
+// TestStaleDatabasesAreSwept: a per-test database left by a killed test
+// process (its name says it is over an hour old) is dropped by the next
+// test that creates one.
+func TestStaleDatabasesAreSwept(t *testing.T) {
+	t.Parallel()
+	base := dbtest.URL(t)
+	admin, err := db.Open(context.Background(), base)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer admin.Close()
+	stale := fmt.Sprintf("nexios_test_%d_deadbeef", time.Now().Add(-2*time.Hour).Unix())
+	if _, err := admin.SQL().Exec("CREATE DATABASE " + stale); err != nil {
+		t.Fatal(err)
+	}
+	dbtest.Postgres(t, migrations)
+	var exists bool
+	if err := admin.SQL().QueryRow("SELECT EXISTS (SELECT 1 FROM pg_database WHERE datname = $1)", stale).Scan(&exists); err != nil || exists {
+		_, _ = admin.SQL().Exec("DROP DATABASE IF EXISTS " + stale)
+		t.Fatalf("stale database not swept (%v)", err)
 	}
 }
