@@ -1,0 +1,4 @@
+package db
+
+// PageMath exposes pageMath to the fuzz test.
+var PageMath = pageMath
