@@ -1,0 +1,2 @@
+// Package jobs is durable background jobs on River.
+package jobs
