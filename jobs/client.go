@@ -161,6 +161,9 @@ func (cfg *Config) validate() error {
 	if cfg.PollInterval > 0 && cfg.FetchCooldown > 0 && cfg.PollInterval < cfg.FetchCooldown {
 		errs = append(errs, fmt.Errorf("jobs: PollInterval %s is shorter than FetchCooldown %s", cfg.PollInterval, cfg.FetchCooldown))
 	}
+	if cfg.FetchCooldown == 0 && cfg.PollInterval > 0 && cfg.PollInterval < river.FetchCooldownDefault {
+		cfg.FetchCooldown = cfg.PollInterval // a short poll asks for quick fetches
+	}
 	return errors.Join(errs...)
 }
 

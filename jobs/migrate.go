@@ -70,7 +70,7 @@ func CheckSchema(ctx context.Context, d *db.DB) error {
 	)
 	switch d.Dialect() {
 	case db.SQLite:
-		m, err := rivermigrate.New(riversqlite.New(d.SQL()), &rivermigrate.Config{Logger: slog.Default()})
+		m, err := rivermigrate.New(riversqlite.New(d.SQL()), &rivermigrate.Config{Logger: migrateLogger()})
 		if err != nil {
 			return fmt.Errorf("jobs: schema: %w", err)
 		}
@@ -84,7 +84,7 @@ func CheckSchema(ctx context.Context, d *db.DB) error {
 			return fmt.Errorf("jobs: schema: %w", err)
 		}
 	case db.Postgres:
-		m, err := rivermigrate.New(riverdatabasesql.New(d.SQL()), &rivermigrate.Config{Logger: slog.Default()})
+		m, err := rivermigrate.New(riverdatabasesql.New(d.SQL()), &rivermigrate.Config{Logger: migrateLogger()})
 		if err != nil {
 			return fmt.Errorf("jobs: schema: %w", err)
 		}
@@ -118,7 +118,7 @@ func migrate(ctx context.Context, d *db.DB, dir rivermigrate.Direction) error {
 	if dir == rivermigrate.DirectionDown {
 		opts.TargetVersion = -1 // every step: River's tables go
 	}
-	cfg := &rivermigrate.Config{Logger: slog.Default()}
+	cfg := &rivermigrate.Config{Logger: migrateLogger()}
 	var err error
 	switch d.Dialect() {
 	case db.SQLite:
@@ -151,3 +151,21 @@ func migrate(ctx context.Context, d *db.DB, dir rivermigrate.Direction) error {
 	}
 	return nil
 }
+
+// migrateLogger is River's migrator's logger: warnings and errors of
+// slog.Default(). The steps themselves are the data layer migrator's to
+// report.
+func migrateLogger() *slog.Logger {
+	return slog.New(warnOnly{slog.Default().Handler()})
+}
+
+// warnOnly drops records below slog.LevelWarn.
+type warnOnly struct{ slog.Handler }
+
+func (h warnOnly) Enabled(ctx context.Context, l slog.Level) bool {
+	return l >= slog.LevelWarn && h.Handler.Enabled(ctx, l)
+}
+
+func (h warnOnly) WithAttrs(attrs []slog.Attr) slog.Handler { return warnOnly{h.Handler.WithAttrs(attrs)} }
+
+func (h warnOnly) WithGroup(name string) slog.Handler { return warnOnly{h.Handler.WithGroup(name)} }

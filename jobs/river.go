@@ -231,7 +231,13 @@ func listenPool(ctx context.Context, sqldb *sql.DB) (*pgxpool.Pool, error) {
 		if !ok {
 			return fmt.Errorf("jobs: the PostgreSQL pool is not pgx's (%T)", dc)
 		}
-		pcfg.ConnConfig = sc.Conn().Config()
+		cc := sc.Conn().Config()
+		// pgx set the connection's OnNotification to that connection's
+		// own buffer, and the copy keeps it: left as it is, the
+		// listener's notifications would be delivered to the data
+		// layer's connection and River's wait would return nothing.
+		cc.OnNotification = nil
+		pcfg.ConnConfig = cc
 		return nil
 	})
 	if err != nil {
