@@ -25,7 +25,7 @@ func TestPeriodicOncePerTickAcrossInstances(t *testing.T) {
 	const every = time.Second
 
 	var mu sync.Mutex
-	worked := map[int64]int{}   // job ID → times worked
+	worked := map[int64]int{}    // job ID → times worked
 	ticks := map[time.Time]int{} // scheduled tick → jobs
 	clients := make([]*jobs.Client, 3)
 	for i := range clients {

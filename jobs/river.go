@@ -53,7 +53,7 @@ func (rw *riverWorker) Work(ctx context.Context, job *river.Job[rawArgs]) error 
 		return river.JobSnooze(o.snooze)
 	case outcomeCancel:
 		logFailure(ctx, rw.logger, info, err, "cancelled, not retried")
-		return river.JobCancel(err)
+		return err // errorHandler cancels it, keeping the error as it is
 	case outcomeStopped:
 		return err // River makes the job available again, attempt not counted
 	default:
@@ -122,11 +122,17 @@ func logFailure(ctx context.Context, logger *slog.Logger, info Info, err error, 
 		"queue", info.Queue, "error", err)
 }
 
-// errorHandler cancels jobs whose stored arguments are not JSON at all
-// (River fails them before the worker runs; retrying cannot help).
+// errorHandler cancels the jobs that failed for good: a Permanent error
+// (cancelled here rather than with River's JobCancel so that the error
+// stored on the job reads as the worker wrote it), and a job whose stored
+// arguments are not JSON at all (River fails it before the worker runs;
+// retrying cannot help).
 type errorHandler struct{ logger *slog.Logger }
 
 func (h *errorHandler) HandleError(ctx context.Context, job *rivertype.JobRow, err error) *river.ErrorHandlerResult {
+	if _, ok := errors.AsType[*PermanentError](err); ok {
+		return &river.ErrorHandlerResult{SetCancelled: true}
+	}
 	if json.Valid(job.EncodedArgs) {
 		return nil
 	}
