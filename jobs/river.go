@@ -7,6 +7,7 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
+	"strings"
 	"time"
 
 	"github.com/jackc/pgx/v5/pgxpool"
@@ -53,7 +54,7 @@ func (rw *riverWorker) Work(ctx context.Context, job *river.Job[rawArgs]) error 
 		return river.JobSnooze(o.snooze)
 	case outcomeCancel:
 		logFailure(ctx, rw.logger, info, err, "cancelled, not retried")
-		return err // errorHandler cancels it, keeping the error as it is
+		return river.JobCancel(err)
 	case outcomeStopped:
 		return err // River makes the job available again, attempt not counted
 	default:
@@ -122,17 +123,11 @@ func logFailure(ctx context.Context, logger *slog.Logger, info Info, err error, 
 		"queue", info.Queue, "error", err)
 }
 
-// errorHandler cancels the jobs that failed for good: a Permanent error
-// (cancelled here rather than with River's JobCancel so that the error
-// stored on the job reads as the worker wrote it), and a job whose stored
-// arguments are not JSON at all (River fails it before the worker runs;
-// retrying cannot help).
+// errorHandler cancels a job whose stored arguments are not JSON at all
+// (River fails it before the worker runs; retrying cannot help).
 type errorHandler struct{ logger *slog.Logger }
 
 func (h *errorHandler) HandleError(ctx context.Context, job *rivertype.JobRow, err error) *river.ErrorHandlerResult {
-	if _, ok := errors.AsType[*PermanentError](err); ok {
-		return &river.ErrorHandlerResult{SetCancelled: true}
-	}
 	if json.Valid(job.EncodedArgs) {
 		return nil
 	}
@@ -194,7 +189,10 @@ func infoFromRow(r *rivertype.JobRow) Info {
 		AttemptedAt: r.AttemptedAt, FinalizedAt: r.FinalizedAt,
 	}
 	for _, e := range r.Errors {
-		info.Errors = append(info.Errors, AttemptError{At: e.At, Attempt: e.Attempt, Error: e.Error, Trace: e.Trace})
+		// River stores a cancelled job's error with the name of its
+		// wrapper type in front; the worker's error is what matters.
+		msg := strings.TrimPrefix(e.Error, "JobCancelError: ")
+		info.Errors = append(info.Errors, AttemptError{At: e.At, Attempt: e.Attempt, Error: msg, Trace: e.Trace})
 	}
 	return info
 }
