@@ -276,3 +276,39 @@ func TestCancelRunningJob(t *testing.T) {
 		}
 	})
 }
+
+// TestStoredArgsThatAreNotJSONAreCancelled corrupts a job's stored
+// arguments (SQLite keeps them as text; PostgreSQL's jsonb column refuses
+// such a value): River cannot decode the row, and the job is cancelled on
+// its first attempt instead of failing 25 times.
+func TestStoredArgsThatAreNotJSONAreCancelled(t *testing.T) {
+	t.Parallel()
+	d := openDB(t, db.SQLite)
+	c := newClient(t, d, jobs.Config{}, func(c *jobs.Client) {
+		check(t, jobs.Register(c, func(ctx context.Context, j *jobs.Job[ping]) error { return nil }))
+	})
+	ctx := t.Context()
+	job := must[*jobs.Info](t)(c.Enqueue(ctx, ping{}))
+	if _, err := d.SQL().ExecContext(ctx, `UPDATE river_job SET args = 'not json' WHERE id = ?`, job.ID); err != nil {
+		t.Fatal(err)
+	}
+	start(t, c)
+	// River's own reads fail on such a row (SQLite's json() refuses it),
+	// so read the state directly.
+	deadline := time.Now().Add(10 * time.Second)
+	for {
+		var state string
+		var attempt int
+		check(t, d.SQL().QueryRowContext(ctx, `SELECT state, attempt FROM river_job WHERE id = ?`, job.ID).Scan(&state, &attempt))
+		if state == string(jobs.Cancelled) {
+			if attempt != 1 {
+				t.Fatalf("cancelled at attempt %d, want 1", attempt)
+			}
+			return
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("job is %s at attempt %d, want cancelled", state, attempt)
+		}
+		time.Sleep(20 * time.Millisecond)
+	}
+}
