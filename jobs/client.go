@@ -191,10 +191,9 @@ func (c *Client) river(ctx context.Context) (*river.Client[*sql.Tx], error) {
 	if c.built {
 		return c.rc, nil
 	}
-	if c.stopped {
-		return nil, ErrStopped
-	}
-	rc, listen, err := c.build(ctx)
+	// A stopped client still enqueues and manages jobs, without the
+	// LISTEN connection only working needs.
+	rc, listen, err := c.build(ctx, c.works() && !c.stopped)
 	if err != nil {
 		return nil, err
 	}
@@ -202,8 +201,9 @@ func (c *Client) river(ctx context.Context) (*river.Client[*sql.Tx], error) {
 	return rc, nil
 }
 
-// build makes the River client.
-func (c *Client) build(ctx context.Context) (*river.Client[*sql.Tx], *pgxpool.Pool, error) {
+// build makes the River client, with a LISTEN connection on PostgreSQL
+// when listen is set.
+func (c *Client) build(ctx context.Context, listen bool) (*river.Client[*sql.Tx], *pgxpool.Pool, error) {
 	cfg := &river.Config{
 		ID:                          c.cfg.ID,
 		Logger:                      c.logger,
@@ -240,18 +240,18 @@ func (c *Client) build(ctx context.Context) (*river.Client[*sql.Tx], *pgxpool.Po
 			cfg.PeriodicJobs = append(cfg.PeriodicJobs, p.river(c.logger))
 		}
 	}
-	drv, listen, err := c.driver(ctx)
+	drv, pool, err := c.driver(ctx, listen)
 	if err != nil {
 		return nil, nil, err
 	}
 	rc, err := river.NewClient(drv, cfg)
 	if err != nil {
-		if listen != nil {
-			listen.Close()
+		if pool != nil {
+			pool.Close()
 		}
 		return nil, nil, fmt.Errorf("jobs: %w", err)
 	}
-	return rc, listen, nil
+	return rc, pool, nil
 }
 
 // Enqueue adds a job and returns it as stored. Inside a transaction of
@@ -350,8 +350,9 @@ const hardStopWait = 5 * time.Second
 // seconds more for them to return; a job cancelled this way is made
 // available again without counting the attempt. A job that still does
 // not return is abandoned (it is retried after RescueAfter) and Stop
-// returns an error. Stop also releases the client's connections; it is
-// safe to call on a client never started, and more than once.
+// returns an error. Stop also releases the client's LISTEN connection; it
+// is safe to call on a client never started, and more than once. A
+// stopped client cannot start again, but still enqueues and manages jobs.
 func (c *Client) Stop(ctx context.Context) error {
 	c.mu.Lock()
 	rc, started, listen, cancel := c.rc, c.started, c.listen, c.cancel

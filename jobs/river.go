@@ -199,14 +199,13 @@ func infoFromRow(r *rivertype.JobRow) Info {
 
 // driver returns River's driver for the database: riversqlite on
 // SQLite; riverdatabasesql on PostgreSQL, with a pgx pool for LISTEN
-// when the client works jobs (the data layer's pool is database/sql, over
-// pgx).
-func (c *Client) driver(ctx context.Context) (riverdriver.Driver[*sql.Tx], *pgxpool.Pool, error) {
+// when listen is set (the data layer's pool is database/sql, over pgx).
+func (c *Client) driver(ctx context.Context, listen bool) (riverdriver.Driver[*sql.Tx], *pgxpool.Pool, error) {
 	switch c.d.Dialect() {
 	case db.SQLite:
 		return riversqlite.New(c.d.SQL()), nil, nil
 	case db.Postgres:
-		if !c.works() || c.cfg.PollOnly {
+		if !listen || c.cfg.PollOnly {
 			return riverdatabasesql.New(c.d.SQL()), nil, nil
 		}
 		pool, err := listenPool(ctx, c.d.SQL())
