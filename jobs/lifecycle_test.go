@@ -4,9 +4,13 @@ import (
 	"context"
 	"errors"
 	"strings"
+	"sync/atomic"
 	"testing"
 	"testing/fstest"
 	"time"
+
+	"github.com/riverqueue/river"
+	"github.com/riverqueue/river/rivertype"
 
 	"github.com/nexios-go/nexios"
 	"github.com/nexios-go/nexios/db"
@@ -326,4 +330,51 @@ func idsOf(list []*jobs.Info) []int64 {
 		out[i] = j.ID
 	}
 	return out
+}
+
+// traceKey is the context key the observing middleware sets, as a
+// tracing middleware sets its span.
+type traceKey struct{}
+
+// observer is River middleware around insertion and work: the hook for
+// tracing and metrics (rivercontrib/otelriver is one).
+type observer struct {
+	river.MiddlewareDefaults
+	inserts, works atomic.Int32
+}
+
+func (o *observer) InsertMany(ctx context.Context, params []*rivertype.JobInsertParams, doInner func(context.Context) ([]*rivertype.JobInsertResult, error)) ([]*rivertype.JobInsertResult, error) {
+	o.inserts.Add(int32(len(params)))
+	return doInner(ctx)
+}
+
+func (o *observer) Work(ctx context.Context, job *rivertype.JobRow, doInner func(context.Context) error) error {
+	o.works.Add(1)
+	return doInner(context.WithValue(ctx, traceKey{}, job.ID))
+}
+
+func TestMiddlewareObservesInsertAndWork(t *testing.T) {
+	t.Parallel()
+	d := openDB(t, db.SQLite)
+	obs := &observer{}
+	seen := make(chan any, 1)
+	c := newClient(t, d, jobs.Config{Middleware: []rivertype.Middleware{obs}}, func(c *jobs.Client) {
+		check(t, jobs.Register(c, func(ctx context.Context, j *jobs.Job[ping]) error {
+			seen <- ctx.Value(traceKey{})
+			return nil
+		}))
+	})
+	start(t, c)
+	job := must[*jobs.Info](t)(c.Enqueue(t.Context(), ping{}))
+	select {
+	case v := <-seen:
+		if v != job.ID {
+			t.Errorf("the worker's context carries %v, want the middleware's value %d", v, job.ID)
+		}
+	case <-time.After(10 * time.Second):
+		t.Fatal("job not worked")
+	}
+	if obs.inserts.Load() != 1 || obs.works.Load() != 1 {
+		t.Errorf("middleware saw %d inserts and %d works, want 1 and 1", obs.inserts.Load(), obs.works.Load())
+	}
 }

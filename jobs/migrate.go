@@ -56,6 +56,7 @@ type SchemaError struct {
 	Missing []int
 }
 
+// Error names the missing migrations and what to do.
 func (e *SchemaError) Error() string {
 	return fmt.Sprintf("jobs: River's tables are missing migrations %v: apply the app's migrations (jobs.Migration) or run jobs.Migrate", e.Missing)
 }

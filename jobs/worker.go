@@ -104,6 +104,7 @@ type DecodeError struct {
 	Err  error
 }
 
+// Error says which job does not decode and why.
 func (e *DecodeError) Error() string {
 	return fmt.Sprintf("jobs: arguments of %s job %d do not decode: %v", e.Kind, e.ID, e.Err)
 }
@@ -129,6 +130,7 @@ func Permanent(err error) error {
 	return &PermanentError{Err: err}
 }
 
+// Error is the wrapped error's message.
 func (e *PermanentError) Error() string { return e.Err.Error() }
 
 // Unwrap returns the error.
@@ -144,4 +146,5 @@ func Snooze(d time.Duration) error {
 	return &SnoozeError{Delay: max(d, 0)}
 }
 
+// Error says for how long.
 func (e *SnoozeError) Error() string { return fmt.Sprintf("jobs: snoozed for %s", e.Delay) }
