@@ -33,7 +33,10 @@ func (a *App) OnStartup(h Hook) {
 	a.hooks.startup = append(a.hooks.startup, h)
 }
 
-// OnShutdown adds a hook run by Shutdown, in registration order.
+// OnShutdown adds a hook run by Shutdown. Shutdown hooks run in reverse
+// order of registration, like deferred calls: what was set up last is torn
+// down first, so a job client attached after the database stops before the
+// database closes.
 func (a *App) OnShutdown(h Hook) {
 	a.hooks.mu.Lock()
 	defer a.hooks.mu.Unlock()
@@ -73,8 +76,8 @@ func (a *App) Startup(ctx context.Context) error {
 // Shutdown begins draining (see Draining), waits until every tracked
 // long-lived connection has ended and the background tasks
 // (Response.After) have finished, or ctx is done, then runs the lifespan
-// cleanup and every OnShutdown hook in order (tasks finish before the
-// resources they use are closed), and returns their errors joined. The
+// cleanup and the OnShutdown hooks, last registered first (tasks finish
+// before the resources they use are closed), and returns their errors joined. The
 // hooks run only if Startup ran.
 func (a *App) Shutdown(ctx context.Context) error {
 	a.hooks.drain.begin()
@@ -95,8 +98,8 @@ func (a *App) Shutdown(ctx context.Context) error {
 		}
 		a.hooks.cleanup = nil
 	}
-	for i, h := range a.hooks.shutdown {
-		if err := h(ctx); err != nil {
+	for i := len(a.hooks.shutdown) - 1; i >= 0; i-- {
+		if err := a.hooks.shutdown[i](ctx); err != nil {
 			errs = append(errs, fmt.Errorf("nexios: shutdown hook %d: %w", i+1, err))
 		}
 	}

@@ -52,7 +52,7 @@ func TestLifecycleOrder(t *testing.T) {
 	if err := <-done; err != nil {
 		t.Fatal(err)
 	}
-	if got := strings.Join(order, ","); got != "start1,start2,lifespan-start,lifespan-stop,stop1,stop2" {
+	if got := strings.Join(order, ","); got != "start1,start2,lifespan-start,lifespan-stop,stop2,stop1" {
 		t.Errorf("order %s", got)
 	}
 }

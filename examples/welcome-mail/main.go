@@ -122,8 +122,8 @@ func build(ctx context.Context, d *db.DB, o options) (*nexios.App, error) {
 	}
 
 	app := nexios.New(nexios.Config{Title: "Welcome mail example", Debug: o.debug})
-	queue.Attach(app) // before d.Attach: shutdown hooks run in order
 	d.Attach(app)
+	queue.Attach(app) // stops before the database closes: shutdown hooks run last first
 	if inbox, ok := sender.(*mail.Memory); ok && o.debug {
 		if err := mail.MountInbox(app, inbox, mail.InboxConfig{}); err != nil {
 			return nil, err
