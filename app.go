@@ -109,8 +109,9 @@ type App struct {
 	notAllowed     HandlerFunc
 	pre            []Middleware
 
-	binder *bind.Binder
-	tasks  taskPool
+	binder      *bind.Binder
+	ruleSchemas sync.Map // custom rule → RuleSchema (DescribeRule)
+	tasks       taskPool
 
 	hooks lifecycle
 

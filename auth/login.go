@@ -117,12 +117,13 @@ func (c RefreshCookie) Clear(res *nexios.Response) error {
 	return res.SetCookie(c.cookie("", -1))
 }
 
-// Token returns the refresh token a request carries: the cookie (a
-// browser), else an "Authorization: Bearer" header (an API client, as in
-// seed 001); fromCookie says which, so a handler answers in kind.
+// Token returns the refresh token a request carries: an
+// "Authorization: Bearer" header (an API client, as in seed 001; the
+// explicit choice wins), else the cookie (a browser); fromCookie says
+// which, so a handler answers in kind.
 func (c RefreshCookie) Token(req *nexios.Request) (token string, fromCookie bool) {
-	if t := req.Cookie(c.name()); t != "" {
-		return t, true
+	if t := BearerToken(req); t != "" {
+		return t, false
 	}
-	return BearerToken(req), false
+	return req.Cookie(c.name()), true
 }

@@ -113,7 +113,11 @@ func TestRefreshCookie(t *testing.T) {
 	if r := fresh.Post("/api/v1/auth/read", testclient.BearerToken("tok-2")); r.Text() != "bearer:tok-2" {
 		t.Errorf("from the header: %q", r.Text())
 	}
-	if r := fresh.Post("/api/v1/auth/read", testclient.Header("Authorization", "Basic eDp5")); r.Text() != "bearer:" {
+	if r := fresh.Post("/api/v1/auth/read", testclient.Header("Authorization", "Basic eDp5")); r.Text() != "cookie:" {
 		t.Errorf("another scheme: %q", r.Text())
+	}
+	// A bearer header is the explicit choice: it wins over the cookie.
+	if r := c.Post("/api/v1/auth/read", testclient.BearerToken("tok-3")); r.Text() != "bearer:tok-3" {
+		t.Errorf("header and cookie: %q", r.Text())
 	}
 }

@@ -20,7 +20,7 @@ func (s *server) fileRoutes(api *nexios.Router) {
 		nexios.Summary("Upload a file"), nexios.Description("A multipart/form-data body with a \"file\" field, up to 10 MiB."),
 		nexios.Returns[Uploaded](http.StatusOK, "The name the file is stored under, and its size"))
 	r.Get("/{filename}", s.download, nexios.Summary("Download a file"),
-		nexios.Returns[[]byte](http.StatusOK, "The file, as an attachment"),
+		nexios.ReturnsFile(http.StatusOK, "application/octet-stream", "The file, as an attachment"),
 		nexios.Returns[struct{}](http.StatusNotFound, "No such file"))
 }
 

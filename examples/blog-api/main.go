@@ -53,7 +53,7 @@ func main() {
 		fmt.Fprintln(os.Stderr, err)
 		os.Exit(2)
 	}
-	app, err := setup(context.Background(), cfg, slog.Default())
+	app, err := setup(context.Background(), cfg, slog.Default(), wiring{})
 	if err == nil {
 		err = app.Run(cfg.Addr)
 	}
@@ -65,19 +65,25 @@ func main() {
 
 // setup opens the database and applies the migrations (the app's and the
 // job queue's), then builds the app with its job queue, mail and stores.
-func setup(ctx context.Context, cfg Config, log *slog.Logger) (*nexios.App, error) {
+func setup(ctx context.Context, cfg Config, log *slog.Logger, w wiring) (*nexios.App, error) {
 	d, err := db.Open(ctx, cfg.DatabaseURL)
 	if err != nil {
 		return nil, err
 	}
-	app, err := build(ctx, d, cfg, log)
+	app, err := build(ctx, d, cfg, log, w)
 	if err != nil {
 		return nil, errors.Join(err, d.Close())
 	}
 	return app, nil
 }
 
-func build(ctx context.Context, d *db.DB, cfg Config, log *slog.Logger) (*nexios.App, error) {
+// wiring replaces parts the configuration would build, for tests.
+type wiring struct {
+	sender mail.Sender       // nil: SMTP from cfg.SMTPURL, else the development inbox
+	hash   auth.Argon2Params // zero: the hasher's defaults
+}
+
+func build(ctx context.Context, d *db.DB, cfg Config, log *slog.Logger, w wiring) (*nexios.App, error) {
 	migrations, _ := fs.Sub(embedded, "migrations")
 	if err := d.Migrate(ctx, migrations, db.WithGoMigrations(jobs.Migration(d, 2))); err != nil {
 		return nil, err
@@ -91,7 +97,7 @@ func build(ctx context.Context, d *db.DB, cfg Config, log *slog.Logger) (*nexios
 	if err != nil {
 		return nil, err
 	}
-	hasher, err := auth.NewHasher(auth.HasherConfig{})
+	hasher, err := auth.NewHasher(auth.HasherConfig{Params: w.hash})
 	if err != nil {
 		return nil, err
 	}
@@ -101,11 +107,15 @@ func build(ctx context.Context, d *db.DB, cfg Config, log *slog.Logger) (*nexios
 	}
 
 	// Mail: SMTP when configured, else the development inbox.
-	var sender mail.Sender = mail.NewMemory()
-	if cfg.SMTPURL != "" {
+	sender := w.sender
+	switch {
+	case sender != nil:
+	case cfg.SMTPURL != "":
 		if sender, err = mail.Open(cfg.SMTPURL); err != nil {
 			return nil, err
 		}
+	default:
+		sender = mail.NewMemory()
 	}
 	files, _ := fs.Sub(embedded, "templates")
 	engine, err := template.New(template.Config{FS: files})
