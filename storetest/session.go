@@ -126,7 +126,7 @@ func sessionDelete(t *testing.T, s session.Store) {
 	if _, err := s.Load(ctx, other); err != nil {
 		t.Fatalf("deleting one session lost another: %v", err)
 	}
-	must(t, s.Delete(ctx, tok))            // twice
+	must(t, s.Delete(ctx, tok))             // twice
 	must(t, s.Delete(ctx, session.NewID())) // unknown
 }
 
