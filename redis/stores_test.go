@@ -6,8 +6,8 @@ import (
 	"github.com/nexios-go/nexios/auth"
 	"github.com/nexios-go/nexios/cache"
 	"github.com/nexios-go/nexios/middleware/ratelimit"
-	"github.com/nexios-go/nexios/session"
 	"github.com/nexios-go/nexios/redis"
+	"github.com/nexios-go/nexios/session"
 	"github.com/nexios-go/nexios/storetest"
 )
 
