@@ -6,7 +6,9 @@ import (
 	"fmt"
 	"net/url"
 	"os"
+	"strconv"
 	"strings"
+	"time"
 
 	goredis "github.com/redis/go-redis/v9"
 )
@@ -92,7 +94,10 @@ func FromEnv() (*Client, error) {
 //
 // Options are go-redis' URL query parameters (dial_timeout=3s,
 // read_timeout, pool_size, max_retries, client_name, skip_verify=true…);
-// an unknown option is an error. In a sentinel URL, the user and password
+// an unknown option is an error. dialer_retries (default 1 here, where
+// go-redis tries 5 times) and dialer_retry_timeout are accepted in every
+// form: during an outage a command then fails at once, and the store's
+// failure policy decides, instead of every request waiting for redials. In a sentinel URL, the user and password
 // are the Sentinel's, and username= and password= options the primary's.
 func Open(rawURL string) (*Client, error) {
 	u, err := url.Parse(rawURL)
@@ -104,6 +109,24 @@ func Open(rawURL string) (*Client, error) {
 		return nil, fmt.Errorf("redis: unsupported URL scheme %q (want redis, rediss, unix, redis+sentinel or redis+cluster)", u.Scheme)
 	}
 	u.Scheme = base
+	// A failed dial is not retried by default (go-redis tries five
+	// times): during an outage each command then fails at once instead of
+	// holding its request, and the failure policy decides.
+	q := u.Query()
+	retries, retryWait := 1, time.Duration(0)
+	if v := q.Get("dialer_retries"); v != "" {
+		if retries, err = strconv.Atoi(v); err != nil {
+			return nil, fmt.Errorf("redis: invalid dialer_retries %q", v)
+		}
+		q.Del("dialer_retries")
+	}
+	if v := q.Get("dialer_retry_timeout"); v != "" {
+		if retryWait, err = time.ParseDuration(v); err != nil {
+			return nil, fmt.Errorf("redis: invalid dialer_retry_timeout %q", v)
+		}
+		q.Del("dialer_retry_timeout")
+	}
+	u.RawQuery = q.Encode()
 	plain := u.String()
 	switch mode {
 	case "":
@@ -111,6 +134,7 @@ func Open(rawURL string) (*Client, error) {
 		if err != nil {
 			return nil, fmt.Errorf("redis: %w", redactErr(err, plain))
 		}
+		opt.DialerRetries, opt.DialerRetryTimeout = retries, retryWait
 		return &Client{UniversalClient: goredis.NewClient(opt), kind: Standalone}, nil
 	case "sentinel":
 		opt, err := goredis.ParseFailoverURL(plain)
@@ -120,12 +144,14 @@ func Open(rawURL string) (*Client, error) {
 		if opt.MasterName == "" {
 			return nil, errors.New("redis: a sentinel URL needs master_name=")
 		}
+		opt.DialerRetries, opt.DialerRetryTimeout = retries, retryWait
 		return &Client{UniversalClient: goredis.NewFailoverClient(opt), kind: Sentinel}, nil
 	case "cluster":
 		opt, err := goredis.ParseClusterURL(plain)
 		if err != nil {
 			return nil, fmt.Errorf("redis: %w", redactErr(err, plain))
 		}
+		opt.DialerRetries, opt.DialerRetryTimeout = retries, retryWait
 		return &Client{UniversalClient: goredis.NewClusterClient(opt), kind: Cluster}, nil
 	}
 	return nil, fmt.Errorf("redis: unsupported URL scheme %q (want redis, rediss, unix, redis+sentinel or redis+cluster)", u.Scheme+"+"+mode)

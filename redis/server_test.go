@@ -51,7 +51,7 @@ func (s *server) URL() string { return fmt.Sprintf("redis://127.0.0.1:%d/0", s.p
 // Client opens a client to the server with short timeouts, as an app
 // wanting quick failure detection would.
 func (s *server) Client() *redis.Client {
-	c, err := redis.Open(s.URL() + "?dial_timeout=200ms&read_timeout=500ms&write_timeout=500ms&max_retries=0&pool_timeout=600ms")
+	c, err := redis.Open(s.URL() + "?dial_timeout=200ms&read_timeout=500ms&write_timeout=500ms&max_retries=0&dialer_retries=1&pool_timeout=600ms")
 	if err != nil {
 		s.t.Fatal(err)
 	}
