@@ -7,6 +7,7 @@ import (
 	"log/slog"
 	"net/http"
 	"net/http/cookiejar"
+	"strconv"
 	"net/http/httptest"
 	"strings"
 	"sync"
@@ -98,6 +99,29 @@ func fleet(t *testing.T, n int) []*instance {
 			}
 			for msg := range ws.Messages() {
 				if err := hub.Broadcast(ws.Context(), room, msg, ws); err != nil {
+					return err
+				}
+			}
+			return ws.Err()
+		}))
+		history := redis.NewHistory(rdb, redis.HistoryConfig{Prefix: p + "history:", Size: 50})
+		websocket.Route(app, "/ws/room/{room}", websocket.Handler(func(ws *websocket.Conn) error {
+			room := ws.Path("room")
+			if err := hub.Join(ws, room); err != nil {
+				return err
+			}
+			if ws.Query("epoch") != "" {
+				off, _ := strconv.ParseUint(ws.Query("offset"), 10, 64)
+				ok, err := history.Recover(ws.Context(), ws, room, redis.Position{Offset: off, Epoch: ws.Query("epoch")})
+				if err != nil {
+					return err
+				}
+				if !ok {
+					return ws.SendText(ws.Context(), "reload")
+				}
+			}
+			for msg := range ws.Messages() {
+				if _, err := history.Broadcast(ws.Context(), hub, room, string(msg.Data)); err != nil {
 					return err
 				}
 			}
@@ -203,6 +227,54 @@ func TestThreeInstances(t *testing.T) {
 		wg.Wait()
 		if ok.Load() != 100 || limited.Load() != 200 || other.Load() != 0 {
 			t.Fatalf("%d admitted, %d limited, %d other; want exactly 100 and 200", ok.Load(), limited.Load(), other.Load())
+		}
+	})
+
+	t.Run("a client that reconnects to another instance recovers what it missed", func(t *testing.T) {
+		ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+		defer cancel()
+		dial := func(base, query string) *cws.Conn {
+			conn, _, err := cws.Dial(ctx, "ws"+strings.TrimPrefix(base, "http")+"/ws/room/news"+query, nil)
+			if err != nil {
+				t.Fatal(err)
+			}
+			t.Cleanup(func() { _ = conn.CloseNow() })
+			return conn
+		}
+		read := func(conn *cws.Conn) redis.Publication {
+			t.Helper()
+			_, data, err := conn.Read(ctx)
+			if err != nil {
+				t.Fatal(err)
+			}
+			var p redis.Publication
+			if err := json.Unmarshal(data, &p); err != nil {
+				t.Fatalf("%q: %v", data, err)
+			}
+			return p
+		}
+		sender, reader := dial(a, ""), dial(b, "")
+		time.Sleep(50 * time.Millisecond) // both joined
+		_ = sender.Write(ctx, cws.MessageText, []byte("one"))
+		last := read(reader)
+		if string(last.Data) != `"one"` {
+			t.Fatalf("live publication %+v", last)
+		}
+		_ = reader.Close(cws.StatusNormalClosure, "")
+		for _, m := range []string{"two", "three", "four"} {
+			_ = sender.Write(ctx, cws.MessageText, []byte(m))
+			read(sender) // its own broadcast: the hub has committed it
+		}
+		back := dial(c, fmt.Sprintf("?offset=%d&epoch=%s", last.Offset, last.Epoch))
+		for i, want := range []string{`"two"`, `"three"`, `"four"`} {
+			p := read(back)
+			if string(p.Data) != want || p.Offset != last.Offset+uint64(i)+1 || p.Epoch != last.Epoch {
+				t.Fatalf("recovered %d: %+v, want %s at offset %d", i, p, want, last.Offset+uint64(i)+1)
+			}
+		}
+		stale := dial(c, "?offset=3&epoch=another-epoch")
+		if _, data, err := stale.Read(ctx); err != nil || string(data) != "reload" {
+			t.Fatalf("a position from another epoch: %q %v, want reload", data, err)
 		}
 	})
 
