@@ -3,6 +3,7 @@ package redis_test
 import (
 	"context"
 	"log"
+	"strconv"
 	"time"
 
 	"github.com/nexios-go/nexios"
@@ -89,7 +90,7 @@ func ExampleHistory() {
 		}
 		var pos redis.Position
 		if pos.Epoch = ws.Query("epoch"); pos.Epoch != "" {
-			pos.Offset, _ = parseUint(ws.Query("offset"))
+			pos.Offset, _ = strconv.ParseUint(ws.Query("offset"), 10, 64)
 			complete, err := history.Recover(ws.Context(), ws, room, pos)
 			if err != nil {
 				return err
@@ -105,15 +106,4 @@ func ExampleHistory() {
 		}
 		return ws.Err()
 	}))
-}
-
-func parseUint(s string) (uint64, error) {
-	var n uint64
-	for _, c := range s {
-		if c < '0' || c > '9' {
-			return 0, nil
-		}
-		n = n*10 + uint64(c-'0')
-	}
-	return n, nil
 }
