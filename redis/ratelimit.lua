@@ -114,7 +114,16 @@ end
 
 -- floor(a*b/c) for integers a, b >= 0, 0 < c < 2^53, when the quotient is
 -- below 2^53; and whether the division is exact.
+local P53 = 9007199254740992 -- 2^53: below it, products are exact doubles
+
 local function muldiv(a, b, c)
+  if a * b < P53 then -- the fast path: exact in doubles
+    local ab = a * b
+    local q = floor(ab / c)
+    if q * c > ab then q = q - 1 end
+    if (q + 1) * c <= ab then q = q + 1 end
+    return q, q * c == ab
+  end
   local ab = bmul(a, b)
   local q = floor(a * (b / c))
   if q < 0 then q = 0 end
@@ -166,7 +175,11 @@ local function sliding(st, n)
   -- admitted when prev*rest + (curr+n)*w <= limit*w
   local fits = function(used)
     local room = limit - used
-    return room >= 0 and bcmp(bmul(prev, rest), bmul(room, w)) <= 0
+    if room < 0 then return false end
+    if prev == 0 then return true end
+    local x, y = prev * rest, room * w
+    if x < P53 and y < P53 then return x <= y end
+    return bcmp(bmul(prev, rest), bmul(room, w)) <= 0
   end
   local allowed, retry, used = 0, 0, curr
   if fits(curr + n) then
