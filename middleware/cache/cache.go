@@ -116,7 +116,7 @@ func New(cfg Config) (nexios.Middleware, error) {
 // personal is the default Config.Personal.
 func personal(cookies []string) func(*nexios.Request) (string, bool) {
 	return func(req *nexios.Request) (string, bool) {
-		if u := req.User(); u != nil && u.IsAuthenticated() {
+		if u := req.User(); u.IsAuthenticated() {
 			return "user:" + u.Identity(), true
 		}
 		if a := req.Header("Authorization"); a != "" {
