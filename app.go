@@ -40,13 +40,28 @@ type Config struct {
 	// net/http.ServeMux).
 	DisableCleanPathRedirect bool
 
-	// Server limits used by Run and Serve.
+	// Server limits used by Run, Serve, RunTLS, ServeTLS and Server (see
+	// docs/serving.md for what each protects against).
 	ReadHeaderTimeout time.Duration // default 10s
 	ReadTimeout       time.Duration // default 60s; 0 in a custom http.Server means none
 	WriteTimeout      time.Duration // default 0: streaming responses must not be cut
 	IdleTimeout       time.Duration // default 120s
-	MaxHeaderBytes    int           // default 1 MiB
+	MaxHeaderBytes    int           // default 64 KiB; larger request headers get 431
 	ShutdownTimeout   time.Duration // default 15s: how long in-flight requests may finish
+	// WriteStallTimeout cuts clients that stop reading: once a response
+	// has sent 64 KiB, each further 64 KiB must be taken by the client
+	// within this time (a minimum rate of 64 KiB per period), or the
+	// connection (HTTP/1) or stream (HTTP/2) is closed and the handler's
+	// write fails. Streams (Response.Stream, Response.SSE) apply it to
+	// each write instead; WebSockets have their own timeouts; a handler
+	// that sets a write deadline with http.ResponseController takes the
+	// policy over. Default 30s; negative disables.
+	WriteStallTimeout time.Duration
+	// H2C serves HTTP/2 without TLS (prior knowledge, as gRPC and
+	// proxies such as Envoy speak it to backends) alongside HTTP/1.1. Off
+	// by default. HTTP/2 over TLS needs no option: RunTLS and ServeTLS
+	// negotiate it.
+	H2C bool
 
 	// Background tasks (Response.After): at most BackgroundWorkers run at
 	// once (default 16), at most BackgroundQueue responses' tasks wait

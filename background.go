@@ -103,9 +103,9 @@ type taskPool struct {
 
 func (p *taskPool) init(a *App) {
 	p.app = a
-	p.max = int32(orInt(a.cfg.BackgroundWorkers, DefaultBackgroundWorkers))
-	p.queue = make(chan taskBatch, orInt(a.cfg.BackgroundQueue, DefaultBackgroundQueue))
-	p.timeout = orDuration(a.cfg.BackgroundTimeout, DefaultBackgroundTimeout)
+	p.max = int32(positiveOr(a.cfg.BackgroundWorkers, DefaultBackgroundWorkers))
+	p.queue = make(chan taskBatch, positiveOr(a.cfg.BackgroundQueue, DefaultBackgroundQueue))
+	p.timeout = positiveOr(a.cfg.BackgroundTimeout, DefaultBackgroundTimeout)
 }
 
 // submit queues the tasks of a finished response. When the queue is
@@ -189,6 +189,14 @@ func (p *taskPool) run(ctx context.Context, fn func(context.Context)) {
 		}
 	}()
 	fn(ctx)
+}
+
+// positiveOr returns v, or def when v is zero or negative.
+func positiveOr[T int | time.Duration](v, def T) T {
+	if v <= 0 {
+		return def
+	}
+	return v
 }
 
 // reopen accepts tasks again after a drain (an app started anew).

@@ -22,6 +22,8 @@ type lifecycle struct {
 	shutdown []Hook
 	cleanup  func(context.Context) error
 	started  bool
+
+	drain drainState
 }
 
 // OnStartup adds a hook run by Startup, in registration order.
@@ -31,7 +33,10 @@ func (a *App) OnStartup(h Hook) {
 	a.hooks.startup = append(a.hooks.startup, h)
 }
 
-// OnShutdown adds a hook run by Shutdown, in registration order.
+// OnShutdown adds a hook run by Shutdown. Shutdown hooks run in reverse
+// order of registration, like deferred calls: what was set up last is torn
+// down first, so a job client attached after the database stops before the
+// database closes.
 func (a *App) OnShutdown(h Hook) {
 	a.hooks.mu.Lock()
 	defer a.hooks.mu.Unlock()
@@ -61,20 +66,25 @@ func (a *App) Startup(ctx context.Context) error {
 		a.hooks.cleanup = cleanup
 	}
 	a.hooks.started = true
+	a.hooks.drain.rearm()
 	if !a.compiled.Load() {
 		a.compile()
 	}
 	return nil
 }
 
-// Shutdown waits for the background tasks (Response.After) until ctx is
-// done, then runs the lifespan cleanup and every OnShutdown hook in order
-// (tasks finish before the resources they use are closed), and returns
-// their errors joined. The hooks run only if Startup ran.
+// Shutdown begins draining (see Draining), waits until every tracked
+// long-lived connection has ended and the background tasks
+// (Response.After) have finished, or ctx is done, then runs the lifespan
+// cleanup and the OnShutdown hooks, last registered first (tasks finish
+// before the resources they use are closed), and returns their errors joined. The
+// hooks run only if Startup ran.
 func (a *App) Shutdown(ctx context.Context) error {
+	a.hooks.drain.begin()
+	waitErr := a.hooks.drain.wait(ctx)
 	a.hooks.mu.Lock()
 	defer a.hooks.mu.Unlock()
-	var errs []error
+	errs := []error{waitErr}
 	if err := a.tasks.drain(ctx); err != nil {
 		errs = append(errs, err)
 	}
@@ -88,8 +98,8 @@ func (a *App) Shutdown(ctx context.Context) error {
 		}
 		a.hooks.cleanup = nil
 	}
-	for i, h := range a.hooks.shutdown {
-		if err := h(ctx); err != nil {
+	for i := len(a.hooks.shutdown) - 1; i >= 0; i-- {
+		if err := a.hooks.shutdown[i](ctx); err != nil {
 			errs = append(errs, fmt.Errorf("nexios: shutdown hook %d: %w", i+1, err))
 		}
 	}

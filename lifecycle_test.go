@@ -52,7 +52,7 @@ func TestLifecycleOrder(t *testing.T) {
 	if err := <-done; err != nil {
 		t.Fatal(err)
 	}
-	if got := strings.Join(order, ","); got != "start1,start2,lifespan-start,lifespan-stop,stop1,stop2" {
+	if got := strings.Join(order, ","); got != "start1,start2,lifespan-start,lifespan-stop,stop2,stop1" {
 		t.Errorf("order %s", got)
 	}
 }
@@ -132,7 +132,7 @@ func TestServerDefaults(t *testing.T) {
 	t.Parallel()
 	srv := nexios.New(nexios.Config{}).Server()
 	if srv.ReadHeaderTimeout != 10*time.Second || srv.ReadTimeout != 60*time.Second || srv.WriteTimeout != 0 ||
-		srv.IdleTimeout != 120*time.Second || srv.MaxHeaderBytes != 1<<20 {
+		srv.IdleTimeout != 120*time.Second || srv.MaxHeaderBytes != 64<<10 || srv.Protocols != nil {
 		t.Errorf("defaults %+v", srv)
 	}
 	srv = nexios.New(nexios.Config{ReadTimeout: time.Second, MaxHeaderBytes: 4096}).Server()

@@ -99,7 +99,9 @@ func (q *Request) Response() *Response { return q.res }
 func (q *Request) App() *App { return q.app }
 
 // Context returns the request's context, cancelled when the client goes
-// away or the server shuts down.
+// away. Graceful shutdown lets ordinary requests finish; streams (Stream,
+// SSE, WebSockets) end at shutdown start — watch App.Draining to stop
+// other long work early.
 func (q *Request) Context() context.Context { return q.r.Context() }
 
 // WithContext replaces the request's context (as middleware that adds a

@@ -2,6 +2,7 @@ package nexios
 
 import (
 	"context"
+	"crypto/tls"
 	"errors"
 	"fmt"
 	"log/slog"
@@ -13,30 +14,66 @@ import (
 	"time"
 )
 
+// Defaults of the server limits (Config fields of the same names).
+const (
+	DefaultReadHeaderTimeout = 10 * time.Second
+	DefaultReadTimeout       = 60 * time.Second
+	DefaultIdleTimeout       = 120 * time.Second
+	DefaultMaxHeaderBytes    = 64 << 10
+	DefaultShutdownTimeout   = 15 * time.Second
+	DefaultWriteStallTimeout = 30 * time.Second
+)
+
 // Server returns an *http.Server for the app with the configured limits:
 // ReadHeaderTimeout 10s, ReadTimeout 60s, no WriteTimeout (streams and
-// downloads must not be cut), IdleTimeout 120s and 1 MiB of headers.
+// downloads must not be cut; WriteStallTimeout cuts clients that stop
+// reading instead), IdleTimeout 120s and 64 KiB of headers; HTTP/2 over
+// TLS, and without TLS when Config.H2C is set. Its Shutdown begins the
+// app's draining (see Draining).
+//
+// Run, Serve, RunTLS and ServeTLS use it and add the connection-level
+// guards (closing connections that carried a request with both
+// Content-Length and Transfer-Encoding, bounding the last bytes of a
+// response to a stalled client), which a server built from this one and
+// started with its own Serve does not have.
 func (a *App) Server() *http.Server {
 	c := a.cfg
-	return &http.Server{
-		Handler:           a,
-		ReadHeaderTimeout: orDuration(c.ReadHeaderTimeout, 10*time.Second),
-		ReadTimeout:       orDuration(c.ReadTimeout, 60*time.Second),
+	g := newGuard(a, durationOr(c.WriteStallTimeout, DefaultWriteStallTimeout))
+	srv := &http.Server{
+		Handler:           g,
+		ReadHeaderTimeout: durationOr(c.ReadHeaderTimeout, DefaultReadHeaderTimeout),
+		ReadTimeout:       durationOr(c.ReadTimeout, DefaultReadTimeout),
 		WriteTimeout:      c.WriteTimeout,
-		IdleTimeout:       orDuration(c.IdleTimeout, 120*time.Second),
-		MaxHeaderBytes:    orInt(c.MaxHeaderBytes, 1<<20),
+		IdleTimeout:       durationOr(c.IdleTimeout, DefaultIdleTimeout),
+		MaxHeaderBytes:    intOr(c.MaxHeaderBytes, DefaultMaxHeaderBytes),
 		ErrorLog:          slog.NewLogLogger(a.logger.Handler(), slog.LevelWarn),
+		ConnContext:       connContext,
+		ConnState:         g.hooks.connState,
 	}
+	if c.H2C {
+		var p http.Protocols
+		p.SetHTTP1(true)
+		p.SetHTTP2(true)
+		p.SetUnencryptedHTTP2(true)
+		srv.Protocols = &p
+	}
+	srv.RegisterOnShutdown(a.hooks.drain.begin)
+	return srv
 }
 
-func orDuration(d, def time.Duration) time.Duration {
-	if d == 0 {
+// durationOr returns d, def when d is zero, and 0 (off) when d is
+// negative.
+func durationOr(d, def time.Duration) time.Duration {
+	switch {
+	case d == 0:
 		return def
+	case d < 0:
+		return 0
 	}
 	return d
 }
 
-func orInt(n, def int) int {
+func intOr(n, def int) int {
 	if n == 0 {
 		return def
 	}
@@ -55,20 +92,84 @@ func (a *App) Run(addr string) error {
 	return a.Serve(ctx, ln)
 }
 
-// Serve runs the start-up hooks, serves on ln until ctx is done, then stops
-// accepting connections, lets in-flight requests finish (up to
-// Config.ShutdownTimeout, default 15s) and runs the shutdown hooks. Request
-// contexts are not cancelled by ctx: they end when their request does.
+// RunTLS serves the app over TLS on addr (":443") with the certificate
+// chain in certFile and its key in keyFile (PEM), until SIGINT or SIGTERM,
+// then shuts down gracefully. HTTP/2 is negotiated with clients that
+// support it. See ServeTLS for other certificate sources (autocert, a
+// GetCertificate function).
+func (a *App) RunTLS(addr, certFile, keyFile string) error {
+	cert, err := tls.LoadX509KeyPair(certFile, keyFile)
+	if err != nil {
+		return fmt.Errorf("nexios: loading the TLS certificate: %w", err)
+	}
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	defer stop()
+	ln, err := net.Listen("tcp", addr)
+	if err != nil {
+		return fmt.Errorf("nexios: listen on %s: %w", addr, err)
+	}
+	return a.ServeTLS(ctx, ln, &tls.Config{Certificates: []tls.Certificate{cert}})
+}
+
+// Serve runs the start-up hooks, serves on ln until ctx is done, then shuts
+// down gracefully:
+//
+//  1. it stops accepting connections and begins draining: the Draining
+//     context is cancelled, so streams and SSE responses end cleanly and
+//     every WebSocket receives a 1001 (going away) close frame;
+//  2. in-flight requests finish, and tracked connections (WebSockets)
+//     close, up to Config.ShutdownTimeout (default 15s);
+//  3. the shutdown hooks run.
+//
+// Ordinary request contexts are not cancelled by ctx: they end when their
+// request does. ln serves HTTP/1.1, and HTTP/2 without TLS when
+// Config.H2C is set; for TLS use ServeTLS (a listener from tls.NewListener
+// negotiates HTTP/2 only if its config offers "h2", and it bypasses the
+// connection-level guards).
 func (a *App) Serve(ctx context.Context, ln net.Listener) error {
+	return a.serveOn(ctx, ln, nil)
+}
+
+// ServeTLS is Serve over TLS: it accepts TCP connections on ln and
+// performs the TLS handshake with cfg, offering HTTP/2 and HTTP/1.1 by ALPN.
+// cfg (cloned) provides the certificates: Certificates, GetCertificate
+// (golang.org/x/crypto/acme/autocert's Manager.TLSConfig() is one; see
+// the autotls package) or GetConfigForClient. A nil cfg, or one without
+// any of them, is an error. Go's defaults apply otherwise: TLS 1.2 at
+// least, modern cipher suites.
+func (a *App) ServeTLS(ctx context.Context, ln net.Listener, cfg *tls.Config) error {
+	if cfg == nil || len(cfg.Certificates) == 0 && cfg.GetCertificate == nil && cfg.GetConfigForClient == nil {
+		ln.Close()
+		return errors.New("nexios: ServeTLS needs a tls.Config with Certificates, GetCertificate or GetConfigForClient")
+	}
+	return a.serveOn(ctx, ln, cfg)
+}
+
+func (a *App) serveOn(ctx context.Context, ln net.Listener, tlsCfg *tls.Config) error {
 	if err := a.Startup(ctx); err != nil {
 		ln.Close()
 		return err
 	}
 	srv := a.Server()
 	srv.BaseContext = func(net.Listener) context.Context { return context.WithoutCancel(ctx) }
-	a.logger.LogAttrs(ctx, slog.LevelInfo, "nexios: serving", slog.String("addr", ln.Addr().String()), slog.String("app", a.cfg.Title))
+	gl := &guardListener{Listener: ln, scan: tlsCfg == nil}
+	scheme := "http"
+	if tlsCfg != nil {
+		srv.TLSConfig = tlsCfg.Clone()
+		scheme = "https"
+	}
+	a.logger.LogAttrs(ctx, slog.LevelInfo, "nexios: serving", slog.String("addr", ln.Addr().String()),
+		slog.String("scheme", scheme), slog.String("app", a.cfg.Title))
 	errc := make(chan error, 1)
-	go func() { errc <- srv.Serve(ln) }()
+	go func() {
+		if tlsCfg != nil {
+			// The certificates are in TLSConfig; ServeTLS adds the ALPN
+			// protocols the server speaks.
+			errc <- srv.ServeTLS(gl, "", "")
+			return
+		}
+		errc <- srv.Serve(gl)
+	}()
 
 	var serveErr error
 	served := false
@@ -77,7 +178,8 @@ func (a *App) Serve(ctx context.Context, ln net.Listener) error {
 		served = true
 	case <-ctx.Done():
 	}
-	shutdownCtx, cancel := context.WithTimeout(context.WithoutCancel(ctx), orDuration(a.cfg.ShutdownTimeout, 15*time.Second))
+	a.hooks.drain.begin() // before Shutdown waits for the streams it ends
+	shutdownCtx, cancel := context.WithTimeout(context.WithoutCancel(ctx), durationOr(a.cfg.ShutdownTimeout, DefaultShutdownTimeout))
 	defer cancel()
 	var shutdownErr error
 	if err := srv.Shutdown(shutdownCtx); err != nil {

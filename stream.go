@@ -19,11 +19,17 @@ import (
 // line is sent with the first write, so an error that fn returns before
 // writing anything still gets a clean error response.
 //
-// fn runs on the handler's goroutine. When the client goes away the
-// request context is cancelled and writes fail with its error, so a
-// producer loop ends at its next write; one that waits between writes
-// should also select on req.Context().Done(). Stream then returns the
-// context's error, which the error handlers treat as a 499 and do not log.
+// fn runs on the handler's goroutine. When the client goes away, or the
+// server begins a graceful shutdown (App.Draining), the request context is
+// cancelled and writes fail with its error, so a producer loop ends at its
+// next write; one that waits between writes should also select on
+// req.Context().Done(). Stream then returns the context's error, which the
+// error handlers treat as a 499 and do not log, and the response ends
+// cleanly (the chunked terminator is sent).
+//
+// Each write must be taken by the client within Config.WriteStallTimeout
+// (default 30s), or the response is cut: a client that stops reading
+// cannot hold the handler forever, while pauses between writes are free.
 //
 //	return res.Stream(func(w io.Writer) error {
 //		for i := range 5 {
@@ -45,7 +51,7 @@ func (r *Response) Stream(fn func(w io.Writer) error) error {
 		h["Content-Type"] = ctText
 	}
 	h.Del("Content-Length")
-	sw := streamWriter{res: r, ctx: r.req.Context(), flush: true}
+	sw := streamWriter{res: r, ctx: r.streamContext(), flush: true, deadlines: newStreamDeadlines(r)}
 	err := fn(&sw)
 	if err != nil {
 		if ctxErr := sw.ctx.Err(); ctxErr != nil && !errors.Is(err, ctxErr) {
@@ -64,15 +70,18 @@ func (r *Response) Stream(fn func(w io.Writer) error) error {
 // streamWriter flushes after every write and stops once the client has
 // gone.
 type streamWriter struct {
-	res   *Response
-	ctx   context.Context
-	flush bool
+	res       *Response
+	ctx       context.Context
+	flush     bool
+	deadlines streamDeadlines
 }
 
 func (s *streamWriter) Write(p []byte) (int, error) {
 	if err := s.ctx.Err(); err != nil {
 		return 0, err
 	}
+	s.deadlines.arm()
+	defer s.deadlines.disarm()
 	n, err := s.res.Write(p)
 	if err != nil {
 		if ctxErr := s.ctx.Err(); ctxErr != nil {
@@ -92,6 +101,53 @@ func (s *streamWriter) Write(p []byte) (int, error) {
 		}
 	}
 	return n, nil
+}
+
+// streamContext replaces the request's context with one that also ends
+// when the server begins shutting down, so that a stream ends cleanly
+// instead of holding graceful shutdown until its timeout. Handlers that
+// watch req.Context() see it too.
+func (r *Response) streamContext() context.Context {
+	req := r.req
+	drain := req.app.Draining()
+	ctx, cancel := context.WithCancelCause(req.Context())
+	stop := context.AfterFunc(drain, func() { cancel(context.Cause(drain)) })
+	req.Defer(func() {
+		stop()
+		cancel(context.Canceled)
+	})
+	req.WithContext(ctx)
+	return ctx
+}
+
+// streamDeadlines is a stream's own write policy: each write must be taken
+// by the client within the app's write-stall timeout, and no deadline
+// runs between writes, so a quiet stream lives as long as it likes. Setting
+// the deadline through http.ResponseController also tells the server's
+// guard that the stream owns the policy.
+type streamDeadlines struct {
+	rc    *http.ResponseController
+	stall time.Duration
+}
+
+func newStreamDeadlines(r *Response) streamDeadlines {
+	stall := durationOr(r.req.app.cfg.WriteStallTimeout, DefaultWriteStallTimeout)
+	if stall <= 0 {
+		return streamDeadlines{} // disabled, like the guard's
+	}
+	return streamDeadlines{rc: http.NewResponseController(r), stall: stall}
+}
+
+func (d *streamDeadlines) arm() {
+	if d.rc != nil && d.rc.SetWriteDeadline(time.Now().Add(d.stall)) != nil {
+		d.rc = nil // the writer chain has no deadlines (a test recorder)
+	}
+}
+
+func (d *streamDeadlines) disarm() {
+	if d.rc != nil {
+		_ = d.rc.SetWriteDeadline(time.Time{})
+	}
 }
 
 // Event is one server-sent event.
@@ -117,19 +173,24 @@ type Event struct {
 // safe for concurrent use, so a keep-alive goroutine and a producer may
 // share it; Serve does both without a goroutine.
 type SSEWriter struct {
-	res   *Response
-	ctx   context.Context
-	last  string
-	mu    sync.Mutex
-	buf   []byte
-	flush bool
+	res       *Response
+	ctx       context.Context
+	last      string
+	mu        sync.Mutex
+	buf       []byte
+	flush     bool
+	deadlines streamDeadlines
 }
 
 // SSE starts a server-sent events response: it sends 200 with
 // Content-Type text/event-stream, Cache-Control no-cache and
 // X-Accel-Buffering no (so proxies such as nginx do not hold events back),
 // flushes the headers so that the browser's EventSource opens, and returns
-// the event writer. The stream lasts until the handler returns.
+// the event writer. The stream lasts until the handler returns; its
+// context (Context, Done, and req.Context()) ends when the client
+// disconnects or the server begins a graceful shutdown, which Serve
+// treats as the end of the stream. Each event must be taken by the client
+// within Config.WriteStallTimeout, or the stream is cut.
 //
 //	sse, err := res.SSE()
 //	if err != nil {
@@ -147,8 +208,11 @@ func (r *Response) SSE() (*SSEWriter, error) {
 	h.Del("Content-Length")
 	// EventSource treats any other status as a failed connection.
 	r.status = http.StatusOK
+	ctx := r.streamContext()
 	r.WriteHeader(http.StatusOK)
-	s := &SSEWriter{res: r, ctx: r.req.Context(), last: r.req.LastEventID(), flush: true}
+	s := &SSEWriter{res: r, ctx: ctx, last: r.req.LastEventID(), flush: true, deadlines: newStreamDeadlines(r)}
+	s.deadlines.arm()
+	defer s.deadlines.disarm()
 	if err := s.flushLocked(); err != nil {
 		return nil, err
 	}
@@ -163,11 +227,13 @@ func (q *Request) LastEventID() string { return q.r.Header.Get("Last-Event-ID") 
 // the stream ("" on a first connection).
 func (s *SSEWriter) LastEventID() string { return s.last }
 
-// Context returns the request's context, cancelled when the client
-// disconnects.
+// Context returns the stream's context, cancelled when the client
+// disconnects or the server begins shutting down (its cause is then
+// ErrShuttingDown).
 func (s *SSEWriter) Context() context.Context { return s.ctx }
 
-// Done is closed when the client disconnects (or the server shuts down).
+// Done is closed when the client disconnects or the server begins shutting
+// down.
 func (s *SSEWriter) Done() <-chan struct{} { return s.ctx.Done() }
 
 // Send writes ev and flushes it. After the client has gone it returns the
@@ -233,12 +299,12 @@ func (s *SSEWriter) Comment(text string) error {
 	return s.writeLocked(b)
 }
 
-// Serve sends every event received from events until the channel is closed
-// or the client disconnects, and a keep-alive comment whenever keepAlive
-// passes without an event (0: none). It runs on the caller's goroutine and
-// starts none, so nothing is left behind when it returns. It returns nil
-// when events is closed or the client went away, and the write error
-// otherwise.
+// Serve sends every event received from events until the channel is closed,
+// the client disconnects or the server begins shutting down, and a
+// keep-alive comment whenever keepAlive passes without an event (0: none).
+// It runs on the caller's goroutine and starts none, so nothing is left
+// behind when it returns. It returns nil when events is closed, the client
+// went away or the server is shutting down, and the write error otherwise.
 func (s *SSEWriter) Serve(events <-chan Event, keepAlive time.Duration) error {
 	var tick <-chan time.Time
 	if keepAlive > 0 {
@@ -272,6 +338,8 @@ func (s *SSEWriter) writeLocked(b []byte) error {
 	if err := s.ctx.Err(); err != nil {
 		return err
 	}
+	s.deadlines.arm()
+	defer s.deadlines.disarm()
 	if _, err := s.res.Write(b); err != nil {
 		if ctxErr := s.ctx.Err(); ctxErr != nil {
 			return ctxErr

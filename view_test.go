@@ -12,9 +12,7 @@ import (
 
 // itemView is a class-based view with hooks, middleware and per-method
 // documentation.
-type itemView struct {
-	trail []string
-}
+type itemView struct{}
 
 func (v *itemView) Get(req *nexios.Request, res *nexios.Response) error {
 	return res.JSON(map[string]string{"id": req.Path("id")})

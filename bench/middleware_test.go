@@ -24,7 +24,7 @@ func stackApp(tb testing.TB, withStack bool) http.Handler {
 		app.Use(
 			nexios.Must(requestid.New(requestid.Config{})),
 			nexios.Must(logger.New(logger.Config{Logger: discard})),
-			nexios.Must(recover.New(recover.Config{Logger: discard})),
+			nexios.Must(recover.New(recover.Config{})),
 			nexios.Must(cors.New(cors.Config{AllowOrigins: []string{"https://app.example.com"}})),
 			nexios.Must(secure.New(secure.Config{})),
 		)

@@ -64,11 +64,15 @@ type Binder struct {
 type Options struct {
 	// DecodeJSON decodes JSON bodies. Default: encoding/json.Unmarshal.
 	DecodeJSON func(data []byte, v any) error
+	// Validator is the go-playground validator to use, such as another
+	// Binder's (its custom rules included); its tag names must be wire
+	// names (RegisterTagNameFunc(WireName)). Default: a new one.
+	Validator *validator.Validate
 }
 
 // New returns a Binder.
 func New(opts Options) *Binder {
-	b := &Binder{decode: opts.DecodeJSON, messages: map[string]func(validator.FieldError) string{}}
+	b := &Binder{decode: opts.DecodeJSON, validate: opts.Validator, messages: map[string]func(validator.FieldError) string{}}
 	if b.decode == nil {
 		b.decode = json.Unmarshal
 	}
@@ -104,9 +108,12 @@ func (b *Binder) Bind(src Source, v any) error {
 		errs = append(errs, ferrs...)
 	}
 	for _, f := range p.params {
-		fv := rv.FieldByIndex(f.index)
-		fv.SetZero() // a JSON body must not smuggle in a header or path value
 		raw, ok := lookup(src, f)
+		fv, reachable := fieldByIndex(rv, f.index)
+		if !reachable {
+			continue
+		}
+		fv.SetZero() // a JSON body must not smuggle in a header or path value
 		if !ok {
 			if !f.hasDef {
 				continue
@@ -126,7 +133,7 @@ func (b *Binder) Bind(src Source, v any) error {
 	var ve *ValidationError
 	if errors.As(err, &ve) {
 		for _, e := range ve.Errors {
-			if !under(e.Field, errs) {
+			if !under(e, errs) {
 				errs = append(errs, e)
 			}
 		}
@@ -134,11 +141,14 @@ func (b *Binder) Bind(src Source, v any) error {
 	return &ValidationError{Errors: errs}
 }
 
-// under reports whether field is, or is inside, a field that failed to
-// parse (the whole body when the root failed).
-func under(field string, failed []FieldError) bool {
+// under reports whether e is about a field that failed to parse, or a
+// field inside it (anything in the body when the whole body failed).
+func under(e FieldError, failed []FieldError) bool {
 	for _, f := range failed {
-		if f.Field == "" || field == f.Field || strings.HasPrefix(field, f.Field+".") || strings.HasPrefix(field, f.Field+"[") {
+		if f.Location != e.Location {
+			continue
+		}
+		if f.Field == "" || e.Field == f.Field || strings.HasPrefix(e.Field, f.Field+".") || strings.HasPrefix(e.Field, f.Field+"[") {
 			return true
 		}
 	}
@@ -248,10 +258,19 @@ func (b *Binder) bindBody(src Source, rv reflect.Value, p *plan) (string, []Fiel
 			if !json.Valid(body) { // checked only on failure: decoding validates anyway
 				return "", nil, syntaxError(body)
 			}
-			return InBody, b.decodeRest(body, rv, err), nil
+			return InBody, append(b.decodeRest(body, rv, err), nulls(body, rv.Type(), "")...), nil
 		}
-		return InBody, nil, nil
+		return InBody, nulls(body, rv.Type(), ""), nil
 	case ct == "application/x-www-form-urlencoded" || ct == "multipart/form-data":
+		if ct == "application/x-www-form-urlencoded" {
+			body, err := src.Body()
+			if err != nil {
+				return "", nil, err
+			}
+			if looksLikeJSON(body) {
+				return "", nil, errLooksLikeJSON(ct)
+			}
+		}
 		vals, err := src.FormValues()
 		if err != nil {
 			return "", nil, err
@@ -264,6 +283,9 @@ func (b *Binder) bindBody(src Source, rv reflect.Value, p *plan) (string, []Fiel
 		}
 		if len(body) == 0 {
 			return InQuery, setFromValues(rv, p.body, src.QueryValues(), InQuery), nil
+		}
+		if looksLikeJSON(body) {
+			return "", nil, errLooksLikeJSON("")
 		}
 		return "", nil, &RequestError{Status: http.StatusUnsupportedMediaType, Msg: "request body has no Content-Type; send application/json or a form"}
 	}
@@ -299,10 +321,14 @@ func setFromValues(rv reflect.Value, fields []field, vals url.Values, loc string
 	var errs []FieldError
 	for _, f := range fields {
 		raw := vals[f.form]
-		if len(raw) == 0 || (len(raw) == 1 && raw[0] == "" && rv.FieldByIndex(f.index).Kind() != reflect.String) {
+		if len(raw) == 0 {
 			continue
 		}
-		err := setValues(rv.FieldByIndex(f.index), raw)
+		fv, ok := fieldByIndex(rv, f.index)
+		if !ok || (len(raw) == 1 && raw[0] == "" && fv.Kind() != reflect.String) {
+			continue
+		}
+		err := setValues(fv, raw)
 		if errors.Is(err, errUnsupported) {
 			continue // nested objects cannot come from a flat form
 		}

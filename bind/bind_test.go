@@ -180,7 +180,8 @@ func TestBindRequestErrors(t *testing.T) {
 }
 
 func FuzzBind(f *testing.F) {
-	for _, s := range []string{`{}`, `{"color":"green"}`, `{"count":-1}`, `{"nested":{"level":"x"}}`, `[]`, `{"names":[1]}`, `null`, `{"color":`} {
+	for _, s := range []string{`{}`, `{"color":"green"}`, `{"count":-1}`, `{"nested":{"level":"x"}}`, `[]`, `{"names":[1]}`, `null`, `{"color":`,
+		`{"nested":null,"color":null}`, `{"nested":{"level":null}}`, `{"names":[null]}`, `{"count":null}`} {
 		f.Add(s, "4", "1")
 	}
 	b := bind.New(bind.Options{})

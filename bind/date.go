@@ -2,6 +2,7 @@ package bind
 
 import (
 	"encoding/json"
+	"errors"
 	"fmt"
 	"time"
 )
@@ -39,10 +40,12 @@ func (d *Date) UnmarshalText(b []byte) error {
 func (d Date) MarshalJSON() ([]byte, error) { return json.Marshal(d.String()) }
 
 // UnmarshalJSON implements json.Unmarshaler: a JSON string holding a
-// date. null leaves the date unchanged (a *Date field stays nil).
+// date. null is refused: encoding/json sets a *Date field to nil without
+// calling this method, so a null reaching it is meant for a Date that
+// cannot be null.
 func (d *Date) UnmarshalJSON(b []byte) error {
 	if string(b) == "null" {
-		return nil
+		return errors.New("must be a date string in the format YYYY-MM-DD, not null")
 	}
 	var s string
 	if err := json.Unmarshal(b, &s); err != nil {

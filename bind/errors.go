@@ -20,15 +20,15 @@ const (
 type FieldError struct {
 	// Location is where the field came from: "body", "query", "path",
 	// "header", "cookie" or "form".
-	Location string `json:"location"`
+	Location string `json:"location" enum:"body,query,path,header,cookie,form" doc:"Where the field came from."`
 	// Field is the path of the field with wire names: addresses[0].city.
-	Field string `json:"field"`
+	Field string `json:"field" doc:"The field's path with wire names, such as addresses[0].city; empty for an error about the whole input." example:"email"`
 	// Message is a human-readable explanation.
-	Message string `json:"message"`
+	Message string `json:"message" doc:"A human-readable explanation." example:"must be a valid email address"`
 	// Rule is the failed rule ("required", "min", "email", "type", "enum"…).
-	Rule string `json:"rule"`
+	Rule string `json:"rule" doc:"The failed rule: required, min, email, type, enum, …" example:"email"`
 	// Param is the rule's parameter, such as "8" for min=8.
-	Param string `json:"param,omitempty"`
+	Param string `json:"param,omitempty" doc:"The rule's parameter, such as 8 for min=8."`
 }
 
 // ValidationError lists every invalid field of a request. It renders as

@@ -23,6 +23,9 @@ type Validatable interface {
 // Field names in its errors are wire names.
 func (b *Binder) Validator() *validator.Validate {
 	b.validOnce.Do(func() {
+		if b.validate != nil {
+			return // given in Options
+		}
 		v := validator.New(validator.WithRequiredStructEnabled())
 		v.RegisterTagNameFunc(WireName)
 		b.validate = v
@@ -58,12 +61,9 @@ func (b *Binder) check(rv reflect.Value, p *plan, bodyLoc string) error {
 	switch {
 	case errors.As(err, &verrs):
 		for _, fe := range verrs {
-			field := fe.Namespace()
-			if _, rest, ok := strings.Cut(field, "."); ok {
-				field = rest // drop the root struct's name
-			}
+			loc, field := p.locate(fe.StructNamespace(), fe.Namespace(), bodyLoc)
 			errs = append(errs, FieldError{
-				Location: locationOf(p, field, bodyLoc),
+				Location: loc,
 				Field:    field,
 				Message:  b.message(fe),
 				Rule:     fe.Tag(),
@@ -86,7 +86,7 @@ func (b *Binder) check(rv reflect.Value, p *plan, bodyLoc string) error {
 			if loc == "" {
 				loc = bodyLoc
 			}
-			errs = append(errs, FieldError{Location: loc, Field: f.name, Message: msg, Rule: "enum"})
+			errs = append(errs, FieldError{Location: loc, Field: f.path, Message: msg, Rule: "enum"})
 		}
 	}
 	if len(errs) == 0 {
@@ -107,15 +107,92 @@ func (b *Binder) check(rv reflect.Value, p *plan, bodyLoc string) error {
 	return nil
 }
 
-func locationOf(p *plan, field, bodyLoc string) string {
-	top := field
-	if i := strings.IndexAny(top, ".["); i >= 0 {
-		top = top[:i]
+// locate turns the namespaces of a validator error (Go names and wire
+// names, both starting with the root type's name) into the field's
+// location and its path with wire names, as the client sent it: the
+// segments of flattened embedded structs are left out, so a Page field
+// embedded through Pagination is the query parameter "page", not
+// "Pagination.page" in the body.
+func (p *plan) locate(goNS, wireNS, bodyLoc string) (string, string) {
+	goSegs, wireSegs := splitNamespace(goNS), splitNamespace(wireNS)
+	first := 1 // the root type's name
+	if p.t.Name() == "" {
+		first = 0 // an anonymous struct has none
 	}
-	if loc, ok := p.locs[top]; ok {
-		return loc
+	if len(goSegs) != len(wireSegs) || len(goSegs) <= first {
+		return bodyLoc, wireNS // unexpected: as the validator says it
 	}
-	return bodyLoc
+	loc := bodyLoc
+	var out strings.Builder
+	t := p.t
+	goPath := ""
+	for i := first; i < len(goSegs); i++ {
+		name, idx := cutIndex(goSegs[i])
+		_, wireIdx := cutIndex(wireSegs[i])
+		if goPath != "" {
+			goPath += "."
+		}
+		goPath += name
+		var sf reflect.StructField
+		found := false
+		if t != nil && t.Kind() == reflect.Struct {
+			sf, found = t.FieldByName(name)
+		}
+		embedded := found && sf.Anonymous && deref(sf.Type).Kind() == reflect.Struct && !hasNameTag(sf)
+		if !embedded {
+			if f, ok := p.goPaths[goPath]; ok && f.loc != "" && out.Len() == 0 {
+				loc = f.loc
+			}
+			wire, _ := cutIndex(wireSegs[i])
+			if out.Len() > 0 {
+				out.WriteByte('.')
+			}
+			out.WriteString(wire + wireIdx)
+		}
+		t = nil
+		if found {
+			t = deref(sf.Type)
+			for n := strings.Count(idx, "["); n > 0 && t != nil; n-- {
+				if k := t.Kind(); k == reflect.Slice || k == reflect.Array || k == reflect.Map {
+					t = deref(t.Elem())
+				} else {
+					t = nil
+				}
+			}
+		}
+	}
+	return loc, out.String()
+}
+
+// splitNamespace splits a validator namespace on the dots outside
+// brackets (map keys may hold dots).
+func splitNamespace(ns string) []string {
+	var segs []string
+	depth, start := 0, 0
+	for i := 0; i < len(ns); i++ {
+		switch ns[i] {
+		case '[':
+			depth++
+		case ']':
+			if depth > 0 {
+				depth--
+			}
+		case '.':
+			if depth == 0 {
+				segs = append(segs, ns[start:i])
+				start = i + 1
+			}
+		}
+	}
+	return append(segs, ns[start:])
+}
+
+// cutIndex splits "Names[1][2]" into "Names" and "[1][2]".
+func cutIndex(seg string) (string, string) {
+	if i := strings.IndexByte(seg, '['); i >= 0 {
+		return seg[:i], seg[i:]
+	}
+	return seg, ""
 }
 
 // badEnum reports whether an Enum field holds a value outside its set. A

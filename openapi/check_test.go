@@ -1,7 +1,6 @@
 package openapi_test
 
 import (
-	"context"
 	"encoding/json"
 	"net/url"
 	"regexp"
@@ -9,29 +8,16 @@ import (
 	"strconv"
 	"strings"
 	"testing"
-
-	"github.com/getkin/kin-openapi/openapi3"
 )
 
-// checkDocument validates a generated document: kin-openapi's loader and
-// validator (OpenAPI 3.1 aware), then what a validator may let through:
-// every $ref resolves, every {param} of a path is a required path
-// parameter and every path parameter is in its path, operationIds are
-// unique, and every schema type is a JSON Schema type.
+// checkDocument checks what a validator may let through in a generated
+// document: every $ref resolves, every {param} of a path is a required
+// path parameter and every path parameter is in its path, operationIds
+// are unique, every operation has a summary, and every schema type is a
+// JSON Schema type. (The openapitest module runs kin-openapi's validator
+// and the response checks; this module keeps no test-only dependency.)
 func checkDocument(t *testing.T, b []byte) map[string]any {
 	t.Helper()
-	loader := openapi3.NewLoader()
-	doc, err := loader.LoadFromData(b)
-	if err != nil {
-		t.Fatalf("kin-openapi cannot load the document: %v", err)
-	}
-	if !doc.IsOpenAPI31OrLater() {
-		t.Fatalf("openapi = %q, want 3.1.x", doc.OpenAPI)
-	}
-	if err := doc.Validate(context.Background(), openapi3.EnableExamplesValidation(), openapi3.EnableSchemaDefaultsValidation()); err != nil {
-		t.Fatalf("kin-openapi rejects the document: %v", err)
-	}
-
 	var root map[string]any
 	if err := json.Unmarshal(b, &root); err != nil {
 		t.Fatal(err)
@@ -69,6 +55,9 @@ func checkDocument(t *testing.T, b []byte) map[string]any {
 				t.Errorf("operationId %q used by %s and %s %s", id, prev, method, p)
 			}
 			ids[id] = method + " " + p
+			if s, _ := o["summary"].(string); s == "" {
+				t.Errorf("%s %s: no summary", method, p)
+			}
 			var declared []string
 			params, _ := o["parameters"].([]any)
 			for _, x := range params {

@@ -7,19 +7,25 @@ import (
 	"strings"
 )
 
-// Config configures the generated document and the pages that serve it.
-// The zero value serves /openapi.json, Swagger UI at /docs and ReDoc at
-// /redoc, with the title, version and description of the app's Config.
+// Config configures the generated document and the routes that serve it.
+// The zero value serves /openapi.json, /openapi.yaml and
+// /openapi-3.0.json with the title, version and description of the app's
+// Config; UI adds documentation pages (package docsui).
 type Config struct {
 	// Path is where the JSON document is served. Default "/openapi.json".
 	Path string
-	// DocsPath is where Swagger UI is served (its assets are embedded in
-	// the binary, so it works offline). Default "/docs"; "-" turns it off.
-	DocsPath string
-	// RedocPath is where ReDoc is served. The page loads ReDoc from a CDN,
-	// so it needs internet access in the browser. Default "/redoc"; "-"
-	// turns it off.
-	RedocPath string
+	// YAMLPath is where the same document is served as YAML. Default
+	// "/openapi.yaml"; "-" turns it off.
+	YAMLPath string
+	// OpenAPI30Path is where a 3.0.3 version of the document is served,
+	// for tools that do not read OpenAPI 3.1 yet (see Downgrade). Default
+	// "/openapi-3.0.json"; "-" turns it off.
+	OpenAPI30Path string
+	// UI lists the documentation pages served with the document, such as
+	// docsui.SwaggerUI("") at /docs and docsui.ReDoc("") at /redoc. They
+	// live in package docsui so that an app without pages does not carry
+	// their assets.
+	UI []UI
 	// Disabled makes Register a no-op: no document, no pages (for
 	// production builds that must not publish their API description).
 	Disabled bool
@@ -30,9 +36,20 @@ type Config struct {
 	Version     string
 	Description string
 
-	// Servers lists the base URLs of the API. Without servers, clients
-	// use the host that served the document.
+	// Servers lists the base URLs of the API. Without servers, the
+	// document lists one, "/": clients use the host that served it.
 	Servers []Server
+	// ErrorSchema is a value of the type every error response has: the
+	// documented 4xx and 5xx statuses without a type of their own, the
+	// 422 of routes that bind input, the 401 and 403 of secured routes
+	// and the default response. Set it once for an app whose
+	// Config.RenderProblem writes its own error format. Default:
+	// nexios.Problem, the RFC 9457 document the app writes by default.
+	ErrorSchema any
+	// ErrorMediaType is the media type of error responses. Default:
+	// "application/problem+json" with the default ErrorSchema,
+	// "application/json" with another.
+	ErrorMediaType string
 	// Tags describes the tags that routes use, in display order. Tags
 	// used by routes but not listed here are added after these.
 	Tags []Tag
@@ -132,16 +149,11 @@ func (c Config) withDefaults() Config {
 	if c.Path == "" {
 		c.Path = "/openapi.json"
 	}
-	if c.DocsPath == "" {
-		c.DocsPath = "/docs"
+	if c.YAMLPath == "" {
+		c.YAMLPath = "/openapi.yaml"
 	}
-	if c.RedocPath == "" {
-		c.RedocPath = "/redoc"
-	}
-	for _, p := range []*string{&c.DocsPath, &c.RedocPath} {
-		if *p != "-" && *p != "/" {
-			*p = strings.TrimSuffix(*p, "/")
-		}
+	if c.OpenAPI30Path == "" {
+		c.OpenAPI30Path = "/openapi-3.0.json"
 	}
 	return c
 }
@@ -150,13 +162,10 @@ func (c Config) withDefaults() Config {
 // schemes, default security naming an undeclared scheme.
 func (c Config) check() error {
 	var errs []error
-	for _, p := range []string{c.Path, c.DocsPath, c.RedocPath} {
+	for _, p := range []string{c.Path, c.YAMLPath, c.OpenAPI30Path} {
 		if p != "-" && !strings.HasPrefix(p, "/") {
 			errs = append(errs, fmt.Errorf("openapi: path %q must start with /", p))
 		}
-	}
-	if c.DocsPath == "/" {
-		errs = append(errs, errors.New("openapi: DocsPath cannot be /: Swagger UI's assets are served below it"))
 	}
 	if c.Path == "-" {
 		errs = append(errs, errors.New(`openapi: Path cannot be "-"; set Disabled to turn the document off`))

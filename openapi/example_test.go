@@ -28,7 +28,8 @@ func Example() {
 		return &User{ID: 1, Name: in.Name}, nil
 	}, nexios.Status(http.StatusCreated), nexios.Summary("Create a user"), nexios.Tags("users"))
 
-	// Serves /openapi.json, Swagger UI at /docs and ReDoc at /redoc.
+	// Serves /openapi.json, /openapi.yaml and /openapi-3.0.json; add
+	// docsui.SwaggerUI("") and docsui.ReDoc("") to Config.UI for pages.
 	if err := openapi.Register(app, openapi.Config{}); err != nil {
 		log.Fatal(err)
 	}
@@ -65,5 +66,35 @@ func Example() {
 	// POST /users: Create a user (post_users)
 	// body: map[$ref:#/components/schemas/CreateUser]
 	// responses: [201 422 default]
-	// CreateUser: {"properties":{"email":{"format":"email","type":"string"},"name":{"description":"Display name.","minLength":3,"type":"string"}},"required":["name","email"],"type":"object"}
+	// CreateUser: {"properties":{"email":{"format":"email","minLength":1,"type":"string"},"name":{"description":"Display name.","minLength":3,"type":"string"}},"required":["name","email"],"type":"object"}
+}
+
+// CheckBindings binds crafted requests to prove that the document says
+// what binding does; a rule the schema cannot show is reported.
+func ExampleCheckBindings() {
+	type Search struct {
+		Q    string `query:"q" validate:"required"`
+		Page int    `query:"page" default:"1" validate:"gte=1"`
+	}
+	app := nexios.New(nexios.Config{})
+	nexios.Get(app, "/search", func(_ *nexios.Request, in *Search) (*[]string, error) { return &[]string{in.Q}, nil })
+	fmt.Println(openapi.CheckBindings(app))
+	// Output: <nil>
+}
+
+// Downgrade rewrites a 3.1 document for tools that read only 3.0.
+func ExampleDowngrade() {
+	doc := []byte(`{"openapi":"3.1.0","info":{"title":"T","version":"1"},"paths":{},
+		"components":{"schemas":{"Nick":{"type":["null","string"],"const":"x"}}}}`)
+	out, err := openapi.Downgrade(doc)
+	if err != nil {
+		log.Fatal(err)
+	}
+	var v struct {
+		OpenAPI    string
+		Components struct{ Schemas map[string]any }
+	}
+	_ = json.Unmarshal(out, &v)
+	fmt.Println(v.OpenAPI, v.Components.Schemas["Nick"])
+	// Output: 3.0.3 map[enum:[x] nullable:true type:string]
 }

@@ -12,18 +12,23 @@ import (
 	"strings"
 
 	"github.com/nexios-go/nexios"
-	oa "github.com/swaggest/openapi-go"
+	"github.com/nexios-go/nexios/bind"
+	"github.com/swaggest/jsonschema-go"
 	"github.com/swaggest/openapi-go/openapi31"
 )
 
 // generator builds one document.
 type generator struct {
-	app   *nexios.App
-	cfg   Config
-	r     *openapi31.Reflector
-	names map[defKey]string
-	taken map[string]defKey
-	err   error
+	app       *nexios.App
+	cfg       Config
+	r         *openapi31.Reflector
+	names     map[defKey]string
+	taken     map[string]defKey
+	reflected map[string]*jsonschema.Schema // components, as reflected
+	binder    *bind.Binder                  // with the app's validator, for Describe
+	errSchema map[string]any                // the schema of every error response
+	errMedia  string
+	err       error
 }
 
 // operation is one method of one route.
@@ -32,6 +37,7 @@ type operation struct {
 	method string
 	path   string // OpenAPI path: {id} without converters
 	id     string
+	op     openapi31.Operation
 }
 
 func (g *generator) fail(err error) {
@@ -52,17 +58,20 @@ func Document(app *nexios.App, cfg Config) (*openapi31.Spec, error) {
 	if err := cfg.check(); err != nil {
 		return nil, err
 	}
-	g := &generator{app: app, cfg: cfg, r: openapi31.NewReflector(), names: map[defKey]string{}, taken: map[string]defKey{}}
+	g := &generator{app: app, cfg: cfg, r: openapi31.NewReflector(), names: map[defKey]string{},
+		taken: map[string]defKey{}, reflected: map[string]*jsonschema.Schema{},
+		binder: bind.New(bind.Options{Validator: app.Validator()})}
 	g.setupReflector()
-	for _, t := range []reflect.Type{reflect.TypeFor[Problem](), reflect.TypeFor[ValidationProblem](), reflect.TypeFor[FieldError]()} {
-		g.defName(t, reflectMode{}) // the error schemas keep their plain names
-	}
 	if err := g.build(); err != nil {
 		return nil, err
 	}
 	return g.r.Spec, nil
 }
 
+// build documents every operation: first the responses of all of them,
+// then their inputs, so that a struct used in both directions keeps its
+// plain name for the response (see defName); then the request and
+// response variants of a struct that came out identical are merged.
 func (g *generator) build() error {
 	spec := g.r.SpecEns()
 	g.info()
@@ -70,12 +79,23 @@ func (g *generator) build() error {
 	if err != nil {
 		return err
 	}
+	for _, op := range ops {
+		if err := g.outputs(op); err != nil {
+			return fmt.Errorf("openapi: %s %s: %w", op.method, op.rt.Pattern(), err)
+		}
+	}
+	for _, op := range ops {
+		if err := g.inputs(op); err != nil {
+			return fmt.Errorf("openapi: %s %s: %w", op.method, op.rt.Pattern(), err)
+		}
+	}
+	g.mergeVariants(ops)
 	var used []string
 	for _, t := range g.cfg.Tags {
 		used = append(used, t.Name)
 	}
 	for _, op := range ops {
-		if err := g.operation(op); err != nil {
+		if err := spec.AddOperation(op.method, op.path, op.op); err != nil {
 			return fmt.Errorf("openapi: %s %s: %w", op.method, op.rt.Pattern(), err)
 		}
 		for _, t := range op.rt.Tags() {
@@ -88,6 +108,38 @@ func (g *generator) build() error {
 	return g.err
 }
 
+// errorContent is the content of an error response: Config.ErrorSchema,
+// or nexios.Problem, reflected at its first use (a document without
+// operations has no unused component).
+func (g *generator) errorContent() (map[string]openapi31.MediaType, error) {
+	if g.errSchema == nil {
+		if err := g.errorSchema(); err != nil {
+			return nil, err
+		}
+	}
+	return map[string]openapi31.MediaType{g.errMedia: {Schema: g.errSchema}}, nil
+}
+
+// errorSchema reflects the schema of error responses.
+func (g *generator) errorSchema() error {
+	v, media := g.cfg.ErrorSchema, g.cfg.ErrorMediaType
+	if v == nil {
+		v = nexios.Problem{}
+		if media == "" {
+			media = "application/problem+json"
+		}
+	}
+	if media == "" {
+		media = "application/json"
+	}
+	schema, _, err := g.reflectSchema(v, withMode(reflectMode{out: true}))
+	if err != nil {
+		return fmt.Errorf("openapi: ErrorSchema: %w", err)
+	}
+	g.errSchema, g.errMedia = schema, media
+	return nil
+}
+
 // info fills the info object, servers, tags, security schemes and the
 // default security.
 func (g *generator) info() {
@@ -97,7 +149,12 @@ func (g *generator) info() {
 	if d := firstNonEmpty(cfg.Description, ac.Description); d != "" {
 		spec.Info.WithDescription(d)
 	}
-	for _, s := range cfg.Servers {
+	servers := cfg.Servers
+	if len(servers) == 0 {
+		// Relative to the document: clients call the host that served it.
+		servers = []Server{{URL: "/"}}
+	}
+	for _, s := range servers {
 		srv := openapi31.Server{URL: s.URL}
 		if s.Description != "" {
 			srv.WithDescription(s.Description)
@@ -134,6 +191,12 @@ func (g *generator) info() {
 	}
 	if len(cfg.DefaultSecurity) > 0 {
 		spec.WithSecurity(cfg.DefaultSecurity...)
+	} else {
+		// Say that the API needs no credentials by default, rather than
+		// leaving it unsaid (linters ask for one or the other). Security
+		// omits an empty list when marshalled, so it goes in through the
+		// union map, which is merged in.
+		spec.WithMapOfAnythingItem("security", []map[string][]string{})
 	}
 }
 
@@ -218,43 +281,67 @@ func derivedID(rt *nexios.Route, method, path string) string {
 	return m + "_" + strings.ToLower(p)
 }
 
-// operation documents one operation.
-func (g *generator) operation(op *operation) error {
-	rt, doc := op.rt, op.rt.Doc()
-	oc, err := g.r.NewOperationContext(op.method, op.path)
-	if err != nil {
-		return err
-	}
-	o := oc.(openapi31.OperationExposer).Operation()
-	oc.SetID(op.id)
-	if doc.Summary != "" {
-		oc.SetSummary(doc.Summary)
-	}
+// outputs documents an operation's metadata, security and responses.
+func (g *generator) outputs(op *operation) error {
+	rt, doc, o := op.rt, op.rt.Doc(), &op.op
+	o.ID = ptr(op.id)
+	o.Summary = ptr(summary(rt, op.method, op.path))
 	if doc.Description != "" {
-		oc.SetDescription(doc.Description)
+		o.Description = ptr(doc.Description)
 	}
 	if tags := rt.Tags(); len(tags) > 0 {
-		oc.SetTags(tags...)
+		o.Tags = tags
 	}
 	if doc.Deprecated {
-		oc.SetIsDeprecated(true)
-	}
-	input, body := structType(doc.Input), doc.Body
-	if input == nil && doc.Input != nil && body == nil {
-		body = doc.Input // a non-struct input can only be a body
-	}
-	if o.Parameters, err = g.parameters(rt, op.method, input); err != nil {
-		return err
-	}
-	if o.RequestBody, err = g.requestBody(op.method, input, body); err != nil {
-		return err
+		o.Deprecated = ptr(true)
 	}
 	secured, err := g.security(o, doc)
 	if err != nil {
 		return err
 	}
-	g.responses(oc, rt, doc, input != nil || body != nil, secured)
-	return g.r.AddOperation(oc)
+	binds := doc.Input != nil || doc.Body != nil
+	return g.responses(o, rt, doc, binds, secured)
+}
+
+// inputs documents an operation's parameters and request body from the
+// description binding uses (bind.Describe).
+func (g *generator) inputs(op *operation) error {
+	doc := op.rt.Doc()
+	input, body := structType(doc.Input), doc.Body
+	if input == nil && doc.Input != nil && body == nil {
+		body = doc.Input // a non-struct input can only be a body
+	}
+	fields := g.binder.Describe(input)
+	var err error
+	if op.op.Parameters, err = g.parameters(op.rt, op.method, input, fields); err != nil {
+		return err
+	}
+	op.op.RequestBody, err = g.requestBody(op.method, input, body, fields)
+	return err
+}
+
+// summary is the route's summary, or one derived from its name
+// ("list_users" → "List users") or its method and path, so that every
+// operation has one.
+func summary(rt *nexios.Route, method, path string) string {
+	if s := rt.Doc().Summary; s != "" {
+		return s
+	}
+	if n := rt.Name(); n != "" {
+		if i := strings.LastIndexByte(n, '.'); i >= 0 {
+			n = n[i+1:]
+		}
+		words := strings.Fields(strings.NewReplacer("_", " ", "-", " ").Replace(n))
+		if len(words) > 0 {
+			words[0] = strings.ToUpper(words[0][:1]) + words[0][1:]
+			s := strings.Join(words, " ")
+			if len(rt.Methods()) > 1 {
+				s += " (" + method + ")"
+			}
+			return s
+		}
+	}
+	return method + " " + path
 }
 
 // security sets the operation's requirements and reports whether it
@@ -325,17 +412,18 @@ type response struct {
 	status int
 	desc   string
 	typ    reflect.Type
-	media  string
+	err    bool // an error response: the error schema
 }
 
-// responses documents the success response (doc.Status, default 200,
-// with doc.Output; 204 has no body), the route's other responses, a 422
-// ValidationProblem for routes that bind input, a 401 Problem for
-// secured routes and a default Problem for any other error.
-func (g *generator) responses(oc oa.OperationContext, rt *nexios.Route, doc nexios.RouteDoc, binds, secured bool) {
+// responses documents the success response (the route's success status,
+// or for a plain handler its first documented 2xx, default 200, with
+// doc.Output; 204 and 304 have no body), the route's other responses, a
+// 422 for routes that bind input, a 401 for secured routes and a default
+// response for any other error. Error responses without a type of their
+// own have the error schema (Config.ErrorSchema).
+func (g *generator) responses(o *openapi31.Operation, rt *nexios.Route, doc nexios.RouteDoc, binds, secured bool) error {
 	status := rt.SuccessStatus()
 	if status == 0 {
-		// A plain handler: its first documented 2xx, else 200.
 		status = http.StatusOK
 		for _, rd := range doc.Responses {
 			if rd.Status >= 200 && rd.Status < 300 {
@@ -366,30 +454,51 @@ func (g *generator) responses(oc oa.OperationContext, rt *nexios.Route, doc nexi
 			r.typ = rd.Type
 		}
 	}
-	problem, validation := reflect.TypeFor[Problem](), reflect.TypeFor[ValidationProblem]()
 	for _, r := range list {
-		if r.status >= 400 && r.typ == nil {
-			r.typ, r.media = problem, "application/problem+json"
-		}
+		r.err = r.status >= 400 && r.typ == nil
 	}
 	if binds && find(http.StatusUnprocessableEntity) == nil {
-		list = append(list, &response{status: http.StatusUnprocessableEntity, desc: "Invalid input: every failing field is listed in errors.", typ: validation, media: "application/problem+json"})
+		list = append(list, &response{status: http.StatusUnprocessableEntity, desc: "Invalid input: every failing field is listed in errors.", err: true})
 	}
 	if secured && find(http.StatusUnauthorized) == nil {
-		list = append(list, &response{status: http.StatusUnauthorized, desc: "Missing or invalid credentials.", typ: problem, media: "application/problem+json"})
+		list = append(list, &response{status: http.StatusUnauthorized, desc: "Missing or invalid credentials.", err: true})
 	}
-	for _, r := range list {
-		var structure any
-		if r.typ != nil && r.status != http.StatusNoContent && r.status != http.StatusNotModified && r.status >= 200 {
-			structure = reflect.Zero(deref(r.typ)).Interface()
+	if len(doc.Scopes) > 0 && find(http.StatusForbidden) == nil {
+		list = append(list, &response{status: http.StatusForbidden, desc: "The credentials lack a required scope.", err: true})
+	}
+	errContent, err := g.errorContent()
+	if err != nil {
+		return err
+	}
+	resps := &openapi31.Responses{MapOfResponseOrReferenceValues: map[string]openapi31.ResponseOrReference{}}
+	for i, r := range list {
+		resp := openapi31.Response{Description: firstNonEmpty(r.desc, http.StatusText(r.status), "Response")}
+		switch {
+		case r.err:
+			resp.Content = errContent
+		case r.typ != nil && r.status >= 200 && r.status != http.StatusNoContent && r.status != http.StatusNotModified:
+			schema, _, err := g.reflectSchema(reflect.Zero(deref(r.typ)).Interface(), withMode(reflectMode{out: true}))
+			if err != nil {
+				return fmt.Errorf("response %d: %w", r.status, err)
+			}
+			resp.Content = map[string]openapi31.MediaType{"application/json": {Schema: schema}}
 		}
-		oc.AddRespStructure(structure, func(cu *oa.ContentUnit) {
-			cu.HTTPStatus, cu.Description, cu.ContentType = r.status, r.desc, r.media
-		})
+		if i == 0 && r.typ != nil {
+			for _, h := range nexios.OutputHeaders(deref(r.typ)) {
+				if resp.Headers == nil {
+					resp.Headers = map[string]openapi31.HeaderOrReference{}
+				}
+				resp.Headers[h] = openapi31.HeaderOrReference{Header: &openapi31.Header{Schema: map[string]any{"type": "string"}}}
+			}
+		}
+		resps.MapOfResponseOrReferenceValues[strconv.Itoa(r.status)] = openapi31.ResponseOrReference{Response: &resp}
 	}
-	oc.AddRespStructure(Problem{}, func(cu *oa.ContentUnit) {
-		cu.IsDefault, cu.Description, cu.ContentType = true, "Error: RFC 9457 problem details.", "application/problem+json"
-	})
+	resps.Default = &openapi31.ResponseOrReference{Response: &openapi31.Response{
+		Description: "Any other error.",
+		Content:     errContent,
+	}}
+	o.Responses = resps
+	return nil
 }
 
 func firstNonEmpty(s ...string) string {

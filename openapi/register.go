@@ -1,26 +1,45 @@
 package openapi
 
 import (
-	"bytes"
+	"crypto/sha256"
+	"encoding/hex"
 	"encoding/json"
 	"fmt"
-	"html/template"
 	"net/http"
+	"strings"
 	"sync"
 
 	"github.com/nexios-go/nexios"
-	"github.com/swaggest/swgui"
-	"github.com/swaggest/swgui/v5emb"
 )
 
-// Register serves the app's OpenAPI document at cfg.Path, Swagger UI at
-// cfg.DocsPath and ReDoc at cfg.RedocPath. These routes are left out of
-// the document themselves.
+// UI is a documentation page served with the document. Package docsui
+// provides Swagger UI and ReDoc.
+type UI interface {
+	// Mount registers the page's routes on app, reading the JSON
+	// document at specURL, titled after title.
+	Mount(app *nexios.App, specURL, title string) error
+}
+
+// registeredKey holds, at app scope, the configuration Register served
+// the app's document with (see Registered).
+var registeredKey = nexios.NewKey[Config]("openapi.config")
+
+// Registered returns the configuration Register was called with for app,
+// so that tools and test helpers (CheckBindings, openapitest) document
+// the app as it serves itself.
+func Registered(app *nexios.App) (Config, bool) { return registeredKey.App(app) }
+
+// Register serves the app's OpenAPI document at cfg.Path (JSON),
+// cfg.YAMLPath (YAML) and cfg.OpenAPI30Path (a 3.0.3 downgrade), and the
+// pages of cfg.UI. These routes are left out of the document themselves.
 //
-// The document is generated at its first request, when every route is
-// registered, and cached; a generation error answers 500 (the error is
-// logged, and shown when the app runs with Config.Debug). Register
-// reports configuration errors and route conflicts at once.
+// The documents are generated at their first request, when every route is
+// registered, and cached; they carry an ETag (a request with a matching
+// If-None-Match gets 304) and Cache-Control: no-cache, so clients
+// revalidate instead of keeping a stale API description. A generation
+// error answers 500 (the error is logged, and shown when the app runs
+// with Config.Debug). Register reports configuration errors and route
+// conflicts at once.
 func Register(app *nexios.App, cfg Config) (err error) {
 	if app == nil {
 		return errNoApp
@@ -41,54 +60,103 @@ func Register(app *nexios.App, cfg Config) (err error) {
 			err = fmt.Errorf("openapi: %w", re)
 		}
 	}()
+	registeredKey.SetApp(app, cfg)
 	h := &docHandler{app: app, cfg: cfg}
-	title := firstNonEmpty(cfg.Title, app.Config().Title)
-	app.Get(cfg.Path, h.serveJSON, nexios.ExcludeFromSchema())
-	if cfg.DocsPath != "-" {
-		page := &swaggerPage{ui: v5emb.NewHandlerWithConfig(swgui.Config{
-			Title:       title,
-			SwaggerJSON: cfg.Path,
-			BasePath:    cfg.DocsPath + "/",
-			SettingsUI: map[string]string{
-				"defaultModelsExpandDepth": "1",
-				"persistAuthorization":     "true",
-			},
-		})}
-		app.Get(cfg.DocsPath, page.serve, nexios.ExcludeFromSchema())
-		app.Get(cfg.DocsPath+"/{file:path}", page.files, nexios.ExcludeFromSchema())
+	app.Get(cfg.Path, h.serve(&h.json, "application/json"), nexios.ExcludeFromSchema())
+	if cfg.YAMLPath != "-" {
+		app.Get(cfg.YAMLPath, h.serve(&h.yaml, "application/yaml"), nexios.ExcludeFromSchema())
 	}
-	if cfg.RedocPath != "-" {
-		var b bytes.Buffer
-		if err := redocPage.Execute(&b, map[string]string{"Title": title, "Spec": cfg.Path}); err != nil {
-			return err
+	if cfg.OpenAPI30Path != "-" {
+		app.Get(cfg.OpenAPI30Path, h.serve(&h.v30, "application/json"), nexios.ExcludeFromSchema())
+	}
+	title := firstNonEmpty(cfg.Title, app.Config().Title, "API")
+	for _, ui := range cfg.UI {
+		if err := ui.Mount(app, cfg.Path, title); err != nil {
+			return fmt.Errorf("openapi: %w", err)
 		}
-		page := b.String()
-		app.Get(cfg.RedocPath, func(req *nexios.Request, res *nexios.Response) error {
-			return res.HTML(page)
-		}, nexios.ExcludeFromSchema())
 	}
 	return nil
 }
 
-// docHandler serves the document, generated once.
+// docHandler serves the documents, generated once.
 type docHandler struct {
-	app  *nexios.App
-	cfg  Config
-	once sync.Once
-	body []byte
-	err  error
+	app             *nexios.App
+	cfg             Config
+	once            sync.Once
+	err             error
+	json, yaml, v30 document
 }
 
-func (h *docHandler) serveJSON(req *nexios.Request, res *nexios.Response) error {
-	h.once.Do(func() { h.body, h.err = Build(h.app, h.cfg) })
-	if h.err != nil {
-		detail := "the OpenAPI document could not be generated"
-		if h.app.Config().Debug {
-			detail += ": " + h.err.Error()
-		}
-		return nexios.NewHTTPError(http.StatusInternalServerError, detail).Wrap(h.err)
+// document is one encoding of the document with its ETag.
+type document struct {
+	body []byte
+	etag string
+}
+
+func newDocument(b []byte) document {
+	sum := sha256.Sum256(b)
+	return document{body: b, etag: `"` + hex.EncodeToString(sum[:16]) + `"`}
+}
+
+func (h *docHandler) generate() {
+	spec, err := Document(h.app, h.cfg)
+	if err != nil {
+		h.err = err
+		return
 	}
-	return res.Bytes("application/json", h.body)
+	b, err := encodeJSON(spec)
+	if err != nil {
+		h.err = err
+		return
+	}
+	y, err := spec.MarshalYAML()
+	if err != nil {
+		h.err = fmt.Errorf("openapi: encoding the document: %w", err)
+		return
+	}
+	v30, err := Downgrade(b)
+	if err != nil {
+		h.err = err
+		return
+	}
+	h.json, h.yaml, h.v30 = newDocument(b), newDocument(y), newDocument(v30)
+}
+
+// serve answers one encoding of the document.
+func (h *docHandler) serve(doc *document, contentType string) nexios.HandlerFunc {
+	return func(req *nexios.Request, res *nexios.Response) error {
+		h.once.Do(h.generate)
+		if h.err != nil {
+			detail := "the OpenAPI document could not be generated"
+			if h.app.Config().Debug {
+				detail += ": " + h.err.Error()
+			}
+			return nexios.NewHTTPError(http.StatusInternalServerError, detail).Wrap(h.err)
+		}
+		hd := res.Header()
+		hd.Set("ETag", doc.etag)
+		hd.Set("Cache-Control", "no-cache")
+		if etagMatch(req.Header("If-None-Match"), doc.etag) {
+			res.WriteHeader(http.StatusNotModified)
+			return nil
+		}
+		return res.Bytes(contentType, doc.body)
+	}
+}
+
+// etagMatch reports whether an If-None-Match list names etag (weak
+// comparison, as RFC 9110 prescribes for If-None-Match).
+func etagMatch(list, etag string) bool {
+	if list == "" {
+		return false
+	}
+	for _, t := range strings.Split(list, ",") {
+		t = strings.TrimSpace(t)
+		if t == "*" || strings.TrimPrefix(t, "W/") == etag {
+			return true
+		}
+	}
+	return false
 }
 
 // Build generates the document (see Document) as indented JSON, for
@@ -98,7 +166,11 @@ func Build(app *nexios.App, cfg Config) ([]byte, error) {
 	if err != nil {
 		return nil, err
 	}
-	b, err := json.MarshalIndent(spec, "", "  ")
+	return encodeJSON(spec)
+}
+
+func encodeJSON(v any) ([]byte, error) {
+	b, err := json.MarshalIndent(v, "", "  ")
 	if err != nil {
 		return nil, fmt.Errorf("openapi: encoding the document: %w", err)
 	}
@@ -118,19 +190,12 @@ func BuildYAML(app *nexios.App, cfg Config) ([]byte, error) {
 	return b, nil
 }
 
-// redocPage loads ReDoc from its CDN: unlike Swagger UI, it needs
-// internet access in the browser.
-var redocPage = template.Must(template.New("redoc").Parse(`<!DOCTYPE html>
-<html lang="en">
-<head>
-<meta charset="utf-8">
-<meta name="viewport" content="width=device-width, initial-scale=1">
-<title>{{.Title}} - ReDoc</title>
-<style>body { margin: 0; padding: 0; }</style>
-</head>
-<body>
-<redoc spec-url="{{.Spec}}"></redoc>
-<script src="https://cdn.jsdelivr.net/npm/redoc@2/bundles/redoc.standalone.js"></script>
-</body>
-</html>
-`))
+// Build30 generates the document (see Document) and downgrades it to
+// OpenAPI 3.0.3 (see Downgrade), as indented JSON.
+func Build30(app *nexios.App, cfg Config) ([]byte, error) {
+	b, err := Build(app, cfg)
+	if err != nil {
+		return nil, err
+	}
+	return Downgrade(b)
+}

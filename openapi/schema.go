@@ -3,9 +3,11 @@ package openapi
 import (
 	"context"
 	"fmt"
+	"github.com/nexios-go/nexios"
 	"path"
 	"reflect"
 	"regexp"
+	"slices"
 	"strings"
 	"unicode"
 
@@ -23,10 +25,22 @@ type Formatted interface {
 	JSONSchemaFormat() string
 }
 
-var formattedType = reflect.TypeFor[Formatted]()
+var (
+	formattedType = reflect.TypeFor[Formatted]()
+	problemType   = reflect.TypeFor[nexios.Problem]()
+)
 
-// sourceTags are the tags that make a field a parameter, in bind's order.
-var sourceTags = [...]string{"path", "query", "header", "cookie"}
+// problemDocs describes the members of nexios.Problem, the default error
+// schema (the root package has no doc tags).
+var problemDocs = map[string]string{
+	"type":     "A URI reference identifying the problem type; about:blank when the status says it all.",
+	"title":    "A short summary of the problem type: the status text.",
+	"status":   "The HTTP status code.",
+	"detail":   "An explanation of this occurrence of the problem.",
+	"instance": "A URI reference identifying this occurrence.",
+	"errors":   "The fields at fault; every invalid field of a 422.",
+	"stack":    "The stack of a panic, in debug mode only.",
+}
 
 // reflectCtxKey carries per-reflection settings through jsonschema-go's
 // context.
@@ -34,13 +48,10 @@ type reflectCtxKey struct{}
 
 // reflectMode says what a reflection produces.
 type reflectMode struct {
-	// input is the struct whose top-level parameter fields are left out
-	// of a request body; nil outside request bodies.
-	input reflect.Type
-	// suffix is added to the component name of input ("Body", "Form").
-	suffix string
-	// form marks a form body: nested objects cannot be sent that way.
-	form bool
+	// out marks a response body: a property is required when the JSON
+	// encoder always writes it (no omitempty, not a pointer); in request
+	// bodies it is required when validation demands it.
+	out bool
 }
 
 func withMode(m reflectMode) func(*jsonschema.ReflectContext) {
@@ -64,7 +75,7 @@ func (g *generator) setupReflector() {
 		jsonschema.ProcessWithoutTags,
 		func(rc *jsonschema.ReflectContext) {
 			jsonschema.InterceptDefName(func(t reflect.Type, _ string) string {
-				return g.defName(t, modeOf(rc))
+				return g.defName(t, modeOf(rc), "")
 			})(rc)
 		},
 		jsonschema.InterceptSchema(g.interceptSchema),
@@ -101,71 +112,76 @@ func (g *generator) interceptSchema(p jsonschema.InterceptSchemaParams) (bool, e
 	return true, nil
 }
 
-// interceptProp leaves parameter fields out of request bodies and maps
-// the doc and validate tags of every property.
+// interceptProp maps the doc and validate tags of every property, and
+// marks required the properties a response always has.
 func (g *generator) interceptProp(p jsonschema.InterceptPropParams) error {
-	top := len(p.Path) == 2 // "#" and the property: embedded fields count as top level
 	if !p.Processed {
-		m := modeOf(p.Context)
-		if m.input != nil && top {
-			if hasSourceTag(p.Field) {
-				return jsonschema.ErrSkipProperty
-			}
-			if m.form && !formScalar(p.Field.Type) {
-				return jsonschema.ErrSkipProperty // bind cannot set objects from a form
-			}
-		}
 		return nil
 	}
 	if d, ok := p.Field.Tag.Lookup("doc"); ok && p.PropertySchema.Description == nil {
 		p.PropertySchema.WithDescription(d)
 	}
-	applyValidate(p.Field.Tag.Get("validate"), p.Field.Type, p.Name, p.PropertySchema, p.ParentSchema)
+	if p.ParentSchema != nil && p.ParentSchema.ReflectType == problemType && p.PropertySchema.Description == nil {
+		if d := problemDocs[p.Name]; d != "" {
+			p.PropertySchema.WithDescription(d)
+		}
+	}
+	out := modeOf(p.Context).out
+	applyValidate(p.Field.Tag.Get("validate"), p.Field.Type, p.Name, p.PropertySchema, p.ParentSchema, !out)
+	required := alwaysWritten(p.Field)
+	if !out {
+		// Validation runs on the value an absent field gets: rules that
+		// refuse it (email, gte=1 without a default, …) make it required.
+		required = g.binder.RejectsAbsent(p.Field.Type, p.Field.Tag)
+	}
+	if required && p.ParentSchema != nil && !slices.Contains(p.ParentSchema.Required, p.Name) {
+		p.ParentSchema.Required = append(p.ParentSchema.Required, p.Name)
+	}
 	return nil
 }
 
-func hasSourceTag(sf reflect.StructField) bool {
-	for _, tag := range sourceTags {
-		if _, ok := sf.Tag.Lookup(tag); ok {
-			return true
+// alwaysWritten reports whether encoding/json always writes a field: it
+// has no omitempty or omitzero option and is not a pointer (huma's rule
+// for required output fields; a nil pointer is written as null, and
+// generated clients then need an optional field anyway).
+func alwaysWritten(sf reflect.StructField) bool {
+	_, opts, _ := strings.Cut(sf.Tag.Get("json"), ",")
+	for _, o := range strings.Split(opts, ",") {
+		if o == "omitempty" || o == "omitzero" {
+			return false
 		}
 	}
-	return false
+	return sf.Type.Kind() != reflect.Pointer
 }
 
-// formScalar reports whether a field can come from a form or the query
-// string: scalars, text types and slices of them.
-func formScalar(t reflect.Type) bool {
-	t = deref(t)
-	if t.Kind() == reflect.Slice && t.Elem().Kind() != reflect.Uint8 {
-		t = deref(t.Elem())
-	}
-	if t == timeType || reflect.PointerTo(t).Implements(textUnmarshalerType) {
-		return true
-	}
-	switch t.Kind() {
-	case reflect.Struct, reflect.Map, reflect.Slice, reflect.Array, reflect.Interface,
-		reflect.Func, reflect.Chan, reflect.Complex64, reflect.Complex128, reflect.UnsafePointer:
-		return false
-	}
-	return true
-}
-
-// defKey identifies a component: a type, or a request-body variant of an
-// input type that also holds parameters.
+// defKey identifies a component: a type, in one direction when it is a
+// struct (its required properties differ between request and response
+// bodies), or a request-body variant of an input type.
 type defKey struct {
 	t      reflect.Type
+	dir    int // 0 for non-struct types, dirIn or dirOut
 	suffix string
 }
 
+const (
+	dirIn = 1 + iota
+	dirOut
+)
+
 // defName names the component of t: its type name ("User", "PageUser"
-// for Page[User]), prefixed with its package when another type already
-// has that name. Names are stable: they depend only on the types and the
-// order routes were registered in.
-func (g *generator) defName(t reflect.Type, m reflectMode) string {
-	key := defKey{t: t}
-	if m.input != nil && t == m.input {
-		key.suffix = m.suffix
+// for Page[User]) plus suffix, prefixed with its package when another
+// type already has that name. A struct used in both request and response
+// bodies is two components, the request one named with an "Input"
+// suffix (merged back into one when they come out identical). Names are
+// stable: they depend only on the types and the order routes were
+// registered in.
+func (g *generator) defName(t reflect.Type, m reflectMode, suffix string) string {
+	key := defKey{t: t, suffix: suffix}
+	if t.Kind() == reflect.Struct {
+		key.dir = dirIn
+		if m.out {
+			key.dir = dirOut
+		}
 	}
 	if n, ok := g.names[key]; ok {
 		return n
@@ -174,14 +190,21 @@ func (g *generator) defName(t reflect.Type, m reflectMode) string {
 	if base == "" {
 		base = "Schema"
 	}
-	name := base + key.suffix
+	base += suffix
+	if key.dir == dirIn && suffix == "" {
+		if _, ok := g.names[defKey{t: t, dir: dirOut}]; ok {
+			base += "Input"
+		}
+	}
+	name := base
 	if _, taken := g.taken[name]; taken {
-		name = camel(path.Base(t.PkgPath())) + base + key.suffix
+		pkg := camel(path.Base(t.PkgPath()))
+		name = pkg + base
 		for i := 2; ; i++ {
 			if _, taken := g.taken[name]; !taken {
 				break
 			}
-			name = fmt.Sprintf("%s%s%d%s", camel(path.Base(t.PkgPath())), base, i, key.suffix)
+			name = fmt.Sprintf("%s%s%d", pkg, base, i)
 		}
 	}
 	g.names[key] = name
@@ -223,6 +246,7 @@ func (g *generator) collect(name string, s jsonschema.Schema) {
 	if _, ok := c.Schemas[name]; ok {
 		return
 	}
+	g.reflected[name] = &s
 	m, err := s.ToSchemaOrBool().ToSimpleMap()
 	if err != nil {
 		g.fail(fmt.Errorf("openapi: schema %s: %w", name, err))

@@ -8,41 +8,65 @@ import (
 	"strings"
 	"time"
 
+	"github.com/nexios-go/nexios/bind"
 	"github.com/swaggest/jsonschema-go"
 )
 
 // applyValidate maps the go-playground validate rules of a field onto its
-// property schema: required goes into the parent's required list, length,
-// range and item-count rules become minLength/maxLength, minimum/maximum
-// and minItems/maxItems, oneof an enum, and format rules (email, url,
-// uuid…) a format. Rules after "dive" apply to the items of a slice.
+// property schema, so that the schema accepts what validation accepts:
+// length, range and item-count rules become minLength/maxLength,
+// minimum/maximum and minItems/maxItems, oneof an enum, format rules
+// (email, url, uuid…) a format. "required" puts the property in the
+// parent's required list (when inParent, for request bodies) and refuses
+// the values validation calls empty: "" (minLength 1), null for a
+// pointer, slice or map, 0 for a number (not: {const: 0}), false for a
+// boolean (const: true). Rules after "dive" apply to the items of a slice.
 // Rules the schema cannot express (custom ones, cross-field ones) are
 // left out.
-func applyValidate(tag string, ft reflect.Type, name string, prop, parent *jsonschema.Schema) {
+func applyValidate(tag string, ft reflect.Type, name string, prop, parent *jsonschema.Schema, inParent bool) {
 	if tag == "" || tag == "-" {
 		return
 	}
-	rules := splitRules(tag)
+	rules := bind.SplitRules(tag)
 	if i := slices.Index(rules, "dive"); i >= 0 {
 		if items := itemSchema(prop); items != nil {
 			applyRules(rules[i+1:], elemType(ft), items)
+			if slices.Contains(rules[i+1:], "required") {
+				requireValue(elemType(ft), items)
+			}
 		}
 		rules = rules[:i]
 	}
-	if slices.Contains(rules, "required") && parent != nil && !slices.Contains(parent.Required, name) {
-		parent.Required = append(parent.Required, name)
+	if slices.Contains(rules, "required") {
+		if inParent && parent != nil && !slices.Contains(parent.Required, name) {
+			parent.Required = append(parent.Required, name)
+		}
+		requireValue(ft, prop)
 	}
 	applyRules(rules, ft, prop)
 }
 
-// splitRules splits a validate tag on commas that separate rules
-// ("0x2C" is validator's escaped comma inside a parameter).
-func splitRules(tag string) []string {
-	parts := strings.Split(tag, ",")
-	for i, p := range parts {
-		parts[i] = strings.ReplaceAll(strings.TrimSpace(p), "0x2C", ",")
+// requireValue narrows s to the values go-playground's required rule
+// accepts for type t: not nil for a pointer, slice or map (an empty slice
+// or map is present), not the zero value otherwise.
+func requireValue(t reflect.Type, s *jsonschema.Schema) {
+	switch t.Kind() {
+	case reflect.Pointer, reflect.Slice, reflect.Map, reflect.Interface:
+		s.RemoveType(jsonschema.Null)
+		return
 	}
-	return parts
+	switch kindOf(t) {
+	case kindString:
+		if s.MinLength < 1 {
+			s.MinLength = 1
+		}
+	case kindNumber:
+		s.WithNot((&jsonschema.Schema{}).WithConst(0).ToSchemaOrBool())
+	case kindOther:
+		if deref(t).Kind() == reflect.Bool {
+			s.WithConst(true)
+		}
+	}
 }
 
 func elemType(t reflect.Type) reflect.Type {
@@ -114,9 +138,9 @@ var patterns = map[string]string{
 	"alphanum":  `^[a-zA-Z0-9]+$`,
 	"numeric":   `^[-+]?[0-9]+(?:\.[0-9]+)?$`,
 	"number":    `^[0-9]+$`,
-	"lowercase": `^[^A-Z]*$`,
-	"uppercase": `^[^a-z]*$`,
-	"e164":      `^\+[1-9]?[0-9]{7,14}$`,
+	"lowercase": `^[^A-Z]+$`,
+	"uppercase": `^[^a-z]+$`,
+	"e164":      `^\+?[1-9][0-9]{7,14}$`,
 }
 
 func applyRules(rules []string, t reflect.Type, s *jsonschema.Schema) {

@@ -44,7 +44,7 @@ func TestApplyValidate(t *testing.T) {
 	}
 	for _, tt := range tests {
 		var prop, parent jsonschema.Schema
-		applyValidate(tt.tag, tt.typ, "f", &prop, &parent)
+		applyValidate(tt.tag, tt.typ, "f", &prop, &parent, true)
 		got, err := json.Marshal(prop)
 		if err != nil {
 			t.Fatal(err)
@@ -63,7 +63,7 @@ func TestApplyValidateDive(t *testing.T) {
 	prop := jsonschema.Schema{}
 	prop.WithItems(*(&jsonschema.Items{}).WithSchemaOrBool(items.ToSchemaOrBool()))
 	var parent jsonschema.Schema
-	applyValidate("required,max=10,dive,min=1,email", reflect.TypeFor[[]string](), "emails", &prop, &parent)
+	applyValidate("required,max=10,dive,min=1,email", reflect.TypeFor[[]string](), "emails", &prop, &parent, true)
 	got, _ := json.Marshal(prop)
 	if want := `{"items":{"format":"email","minLength":1},"maxItems":10}`; !jsonEqual(got, want) {
 		t.Errorf("dive: %s, want %s", got, want)

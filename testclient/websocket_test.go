@@ -8,8 +8,8 @@ import (
 	"time"
 
 	"github.com/coder/websocket"
+	"github.com/nexios-go/nexios/internal/leaktest"
 	"github.com/nexios-go/nexios/testclient"
-	"go.uber.org/goleak"
 )
 
 // wsEcho is a plain net/http WebSocket handler: it reports the request,
@@ -122,7 +122,7 @@ func TestWebSocketHTTPS(t *testing.T) {
 // The tests below check goroutines, so they do not run in parallel.
 
 func TestWebSocketCloseStopsEverything(t *testing.T) {
-	defer goleak.VerifyNone(t, goleak.IgnoreCurrent())
+	defer leaktest.Check(t)()
 	tests := []struct {
 		name  string
 		close func(ws *testclient.WSConn, cancel context.CancelFunc)
@@ -163,7 +163,7 @@ func TestWebSocketCloseStopsEverything(t *testing.T) {
 }
 
 func TestWebSocketStuckHandler(t *testing.T) {
-	defer goleak.VerifyNone(t, goleak.IgnoreCurrent())
+	defer leaktest.Check(t)()
 	release := make(chan struct{})
 	h := http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		c, err := websocket.Accept(w, r, nil)

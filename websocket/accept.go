@@ -1,6 +1,7 @@
 package websocket
 
 import (
+	"context"
 	"encoding/base64"
 	"fmt"
 	"net/http"
@@ -13,7 +14,7 @@ import (
 )
 
 // Handler returns a nexios handler that accepts the WebSocket connection
-// and runs fn on it. Register it with app.WebSocket:
+// and runs fn on it. Register it with Route:
 //
 //	websocket.Route(app, "/ws", websocket.Handler(func(ws *websocket.Conn) error {
 //		for msg := range ws.Messages() {
@@ -25,8 +26,10 @@ import (
 //	}))
 //
 // A request that is not a WebSocket handshake gets 426 Upgrade Required
-// (400 for a malformed handshake, 403 for a foreign Origin), as RFC 9457
-// problem details, before fn runs. When fn returns, the connection is
+// with Upgrade: websocket and Connection: Upgrade (400 for a malformed
+// handshake, 403 for a foreign Origin), as RFC 9457 problem details,
+// before fn runs. When the server begins shutting down the connection is
+// closed with 1001 (going away). When fn returns, the connection is
 // closed: normally (1000) for nil, with the error's code for a *CloseError
 // or *MessageError, with 1008 and the detail for a 4xx *nexios.HTTPError,
 // and with 1011 for anything else, which is logged. A client that went
@@ -93,24 +96,39 @@ func accept(req *nexios.Request, res *nexios.Response, cfg *config) (*Conn, erro
 		return nil, fmt.Errorf("websocket: accepting the connection: %w", err)
 	}
 	ws.SetReadLimit(cfg.readLimit)
-	return newConn(req, ws, cfg), nil
+	c := newConn(req, ws, cfg)
+	// The server forgets a hijacked connection: tell the app to wait for
+	// it at shutdown, and close it with 1001 (going away) when shutdown
+	// begins, whether or not a hub holds it.
+	app := req.App()
+	c.untrack = app.Track()
+	c.stopGoingAway = context.AfterFunc(app.Draining(), func() {
+		_ = c.Close(CloseGoingAway, "server shutting down")
+	})
+	return c, nil
 }
 
 // checkHandshake validates the upgrade request, returning the HTTP error
 // to answer with.
 func checkHandshake(r *http.Request, cfg *config) *nexios.HTTPError {
-	if !headerHasToken(r.Header, "Connection", "upgrade") || !headerHasToken(r.Header, "Upgrade", "websocket") {
+	if r.ProtoMajor >= 2 {
+		// HTTP/2 has no Upgrade (and the server does not offer RFC 8441's
+		// extended CONNECT), so browsers open WebSockets over HTTP/1.1;
+		// Upgrade and Connection are forbidden in an HTTP/2 response.
 		return nexios.NewHTTPError(http.StatusUpgradeRequired,
-			"this endpoint accepts WebSocket connections only: send Connection: Upgrade and Upgrade: websocket").
-			WithHeader("Upgrade", "websocket")
+			"WebSocket connections are opened over HTTP/1.1; this request came over "+r.Proto)
+	}
+	if !headerHasToken(r.Header, "Connection", "upgrade") || !headerHasToken(r.Header, "Upgrade", "websocket") {
+		return upgradeRequired(nexios.NewHTTPError(http.StatusUpgradeRequired,
+			"this endpoint accepts WebSocket connections only: send Connection: Upgrade and Upgrade: websocket"))
 	}
 	if r.Method != http.MethodGet || !r.ProtoAtLeast(1, 1) {
 		return nexios.NewHTTPError(http.StatusBadRequest, "a WebSocket handshake is an HTTP/1.1 GET request")
 	}
 	if v := r.Header.Get("Sec-WebSocket-Version"); v != "13" {
-		return nexios.NewHTTPError(http.StatusUpgradeRequired,
+		return upgradeRequired(nexios.NewHTTPError(http.StatusUpgradeRequired,
 			fmt.Sprintf("unsupported WebSocket version %q: only 13 is supported", v)).
-			WithHeader("Sec-WebSocket-Version", "13").WithHeader("Upgrade", "websocket")
+			WithHeader("Sec-WebSocket-Version", "13"))
 	}
 	keys := r.Header.Values("Sec-WebSocket-Key")
 	if len(keys) != 1 {
@@ -124,6 +142,13 @@ func checkHandshake(r *http.Request, cfg *config) *nexios.HTTPError {
 			fmt.Sprintf("origin %q may not open WebSocket connections to %s", r.Header.Get("Origin"), r.Host))
 	}
 	return nil
+}
+
+// upgradeRequired adds what a 426 must carry (RFC 9110 §15.5.22 and §7.8):
+// the protocol to switch to in Upgrade, and Connection: Upgrade, since
+// Upgrade is a hop-by-hop field that Connection must list.
+func upgradeRequired(e *nexios.HTTPError) *nexios.HTTPError {
+	return e.WithHeader("Upgrade", "websocket").WithHeader("Connection", "Upgrade")
 }
 
 // originAllowed implements the same-origin policy of a WebSocket server:

@@ -36,6 +36,7 @@ type Conn struct {
 	user      nexios.User
 	ip        string
 	codec     nexios.JSONCodec
+	app       *nexios.App
 	logger    *slog.Logger
 	ping      *time.Timer // keepalive; nil when pings are off
 	drainFunc func()      // c.drain, bound once: "go c.drain()" allocates each time
@@ -43,7 +44,9 @@ type Conn struct {
 	wg        sync.WaitGroup // the drain, ping and abort goroutines
 	// writeTimer bounds queued writes; only the drain goroutine (one at a
 	// time) uses it.
-	writeTimer *time.Timer
+	writeTimer    *time.Timer
+	untrack       func()      // tells the app the connection has ended
+	stopGoingAway func() bool // stops the close at shutdown
 
 	mu         sync.Mutex // guards the fields below
 	req        *nexios.Request
@@ -72,6 +75,7 @@ func newConn(req *nexios.Request, ws *websocket.Conn, cfg *config) *Conn {
 		user:   req.User(),
 		ip:     req.ClientIP(),
 		codec:  req.App().Config().JSON,
+		app:    req.App(),
 		logger: cfg.logger,
 		req:    req,
 		done:   make(chan struct{}),
@@ -273,7 +277,15 @@ func (c *Conn) Close(code CloseCode, reason string) error {
 		drained = c.drained
 	}
 	c.mu.Unlock()
-	defer close(c.done)
+	defer func() {
+		close(c.done)
+		if c.stopGoingAway != nil {
+			c.stopGoingAway()
+		}
+		if c.untrack != nil {
+			c.untrack()
+		}
+	}()
 
 	if c.ping != nil {
 		c.ping.Stop()

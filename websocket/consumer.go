@@ -69,14 +69,23 @@ func (cs Consumer) run(ws *Conn) (err error) {
 	return ws.Err()
 }
 
-// OnJSON adapts a function taking decoded JSON to Consumer.OnMessage. A
-// message that is not valid JSON for T closes the connection with
-// CloseUnsupportedData (1003), as Nexios's consumers do; to answer invalid
-// input and go on instead, decode in OnMessage yourself.
+// OnJSON adapts a function taking decoded JSON to Consumer.OnMessage. Each
+// message is decoded into T and validated like a request body (see
+// Conn.ReceiveJSON); fn sees valid values only. An invalid message is
+// answered with an error frame (see ErrorFrame) and skipped, and the
+// connection stays open, as an invalid request body gets a 400 or 422 and
+// the client may send the next one. To close the connection on invalid
+// input instead, decode in OnMessage with Conn.DecodeJSON and return its
+// error.
 func OnJSON[T any](fn func(ws *Conn, v T) error) func(*Conn, Message) error {
 	return func(ws *Conn, msg Message) error {
 		var v T
 		if err := ws.decode(msg.Data, &v); err != nil {
+			var me *MessageError
+			if errors.As(err, &me) {
+				ws.replyInvalid(me)
+				return nil
+			}
 			return err
 		}
 		return fn(ws, v)

@@ -111,14 +111,23 @@ func TestConsumerLifecycle(t *testing.T) {
 		t.Errorf("denied events = %+v", ev)
 	}
 
-	// Invalid JSON closes with 1003.
+	// Invalid JSON is answered with an error frame; the connection stays.
 	bad := inProcess(t, app, "/ws/room/x")
 	_ = bad.ReceiveJSON(&hello)
 	_ = bad.SendText("{oops")
-	if code, _, _ := bad.CloseStatus(); code != 1003 {
-		t.Errorf("invalid JSON: close code %d", code)
+	var problem struct {
+		Status int    `json:"status"`
+		Detail string `json:"detail"`
 	}
-	if ev := waitEvents(2); !errors.Is(ev[1].err, websocket.ErrInvalidMessage) {
+	if err := bad.ReceiveJSON(&problem); err != nil || problem.Status != 400 || !strings.Contains(problem.Detail, "malformed JSON") {
+		t.Errorf("invalid JSON: error frame %+v, %v", problem, err)
+	}
+	_ = bad.SendJSON(map[string]any{"message": "after"})
+	if err := bad.ReceiveJSON(&reply); err != nil || reply["status"] != "ok" {
+		t.Fatalf("after an invalid message: %v, %v", reply, err)
+	}
+	_ = bad.Close()
+	if ev := waitEvents(3); ev[1].name != "message:after" || ev[2].err != nil {
 		t.Errorf("invalid JSON events = %+v", ev)
 	}
 

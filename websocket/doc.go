@@ -7,8 +7,7 @@
 //
 // # Routes
 //
-// app.WebSocket registers a GET route whose handler upgrades the
-// connection; the upgrade request passes through the app, router and
+// Route registers a GET route whose handler upgrades the connection; the upgrade request passes through the app, router and
 // route middleware first, so authentication and sessions apply:
 //
 //	websocket.Route(app, "/ws", websocket.Handler(func(ws *websocket.Conn) error {
@@ -32,9 +31,13 @@
 // Receive, ReceiveText, ReceiveBytes and ReceiveJSON wait for one message;
 // Messages, JSON and JSONMessages iterate until the connection closes, and
 // Err says why it closed. Messages larger than the read limit (1 MiB by
-// default) close the connection with 1009; JSON that does not decode is a
-// *MessageError that leaves the connection open. Sends may be called from
-// any goroutine.
+// default) close the connection with 1009; memory grows with the bytes
+// received, never with a length a frame declares. JSON messages are
+// validated like request bodies (validate tags, with the app's
+// validator); an invalid one is a *MessageError that leaves the connection
+// open, and the iterators answer it with an error frame (the problem
+// document an HTTP request would get). Sends may be called from any
+// goroutine.
 //
 // # Groups
 //
@@ -49,5 +52,7 @@
 // The handler function runs inside the HTTP handler: the *nexios.Request
 // (Conn.Request) is valid until it returns. When it returns, the
 // connection is closed, queued messages having been flushed, and every
-// goroutine of the connection has ended.
+// goroutine of the connection has ended. When the app begins a graceful
+// shutdown (App.Draining), every connection, in a hub or not, is closed
+// with 1001 (going away), and the shutdown waits for it.
 package websocket

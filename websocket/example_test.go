@@ -44,7 +44,7 @@ func ExampleHub() {
 		_ = ws.SendJSON(ws.Context(), map[string]string{"type": "ready"})
 		for in, err := range websocket.JSONMessages[struct{ Message string }](ws) {
 			if err != nil {
-				return err // invalid JSON: close with 1003
+				return err // invalid: the client got an error frame; close with 1003
 			}
 			out := map[string]string{"type": "message", "message": in.Message}
 			if err := hub.BroadcastJSON(ws.Context(), room, out, ws); err != nil {
@@ -92,4 +92,39 @@ func ExampleConsumer() {
 	// Output:
 	// Message #1: First
 	// Message #2: Second
+}
+
+// Messages are validated like request bodies: an invalid one is answered
+// with the problem document an HTTP request would get, and the connection
+// stays open.
+func ExampleJSONMessages_validation() {
+	type order struct {
+		Item string `json:"item" validate:"required"`
+		Qty  int    `json:"qty" validate:"gte=1,lte=10"`
+	}
+	app := nexios.New(nexios.Config{})
+	websocket.Route(app, "/orders", websocket.Handler(func(ws *websocket.Conn) error {
+		for in, err := range websocket.JSONMessages[order](ws) {
+			if err != nil {
+				continue // the client already has the error frame
+			}
+			_ = ws.SendText(ws.Context(), fmt.Sprintf("ordered %d × %s", in.Qty, in.Item))
+		}
+		return ws.Err()
+	}))
+
+	ws, err := testclient.New(app).WebSocket(context.Background(), "/orders")
+	if err != nil {
+		panic(err)
+	}
+	defer ws.Close()
+	_ = ws.SendText(`{"item":"pen","qty":0}`)
+	frame, _ := ws.ReceiveText()
+	fmt.Println(frame)
+	_ = ws.SendText(`{"item":"pen","qty":2}`)
+	reply, _ := ws.ReceiveText()
+	fmt.Println(reply)
+	// Output:
+	// {"type":"about:blank","title":"Unprocessable Entity","status":422,"detail":"validation failed for field qty","errors":[{"location":"body","field":"qty","message":"must be greater than or equal to 1","rule":"gte","param":"1"}]}
+	// ordered 2 × pen
 }

@@ -1,12 +1,17 @@
 package websocket_test
 
 import (
+	"bufio"
 	"context"
+	"crypto/tls"
 	"encoding/json"
 	"errors"
+	"fmt"
 	"net/http"
+	"net/http/httptest"
 	"strings"
 	"testing"
+	"time"
 
 	cws "github.com/coder/websocket"
 	"github.com/nexios-go/nexios"
@@ -361,4 +366,56 @@ func TestAccept(t *testing.T) {
 	if _, err := websocket.Accept(nil, nil, websocket.AllowOrigins("[")); err == nil {
 		t.Error("Accept took a malformed origin pattern")
 	}
+}
+
+// TestUpgradeRequiredOnTheWire checks the 426 as a client receives it from
+// a real server: Upgrade with Connection: Upgrade over HTTP/1.1 (RFC 9110
+// §7.8, §15.5.22), and neither over HTTP/2, where both are forbidden.
+func TestUpgradeRequiredOnTheWire(t *testing.T) {
+	t.Parallel()
+	app, _ := newApp()
+	websocket.Route(app, "/ws", websocket.Handler(echoHandler))
+	srv := httptest.NewUnstartedServer(app)
+	srv.EnableHTTP2 = true
+	srv.StartTLS()
+	t.Cleanup(srv.Close)
+	for _, tc := range []struct {
+		name    string
+		headers string
+	}{
+		{"plain GET", ""},
+		{"wrong version", "Connection: Upgrade\r\nUpgrade: websocket\r\nSec-WebSocket-Version: 8\r\nSec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\n"},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			conn, err := tls.Dial("tcp", srv.Listener.Addr().String(), &tls.Config{InsecureSkipVerify: true, NextProtos: []string{"http/1.1"}})
+			if err != nil {
+				t.Fatal(err)
+			}
+			defer conn.Close()
+			_ = conn.SetDeadline(time.Now().Add(5 * time.Second))
+			fmt.Fprintf(conn, "GET /ws HTTP/1.1\r\nHost: x\r\n%s\r\n", tc.headers)
+			resp, err := http.ReadResponse(bufio.NewReader(conn), nil)
+			if err != nil {
+				t.Fatal(err)
+			}
+			resp.Body.Close()
+			if resp.StatusCode != http.StatusUpgradeRequired || resp.Header.Get("Upgrade") != "websocket" ||
+				!strings.EqualFold(resp.Header.Get("Connection"), "upgrade") {
+				t.Errorf("got %d, Upgrade %q, Connection %q", resp.StatusCode, resp.Header.Get("Upgrade"), resp.Header.Get("Connection"))
+			}
+		})
+	}
+	t.Run("HTTP/2", func(t *testing.T) {
+		resp, err := srv.Client().Get(srv.URL + "/ws")
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer resp.Body.Close()
+		if resp.ProtoMajor != 2 {
+			t.Fatalf("served over %s", resp.Proto)
+		}
+		if resp.StatusCode != http.StatusUpgradeRequired || resp.Header.Get("Upgrade") != "" {
+			t.Errorf("got %d with Upgrade %q", resp.StatusCode, resp.Header.Get("Upgrade"))
+		}
+	})
 }

@@ -15,13 +15,13 @@ import (
 
 	cws "github.com/coder/websocket"
 	"github.com/nexios-go/nexios"
+	"github.com/nexios-go/nexios/internal/leaktest"
 	"github.com/nexios-go/nexios/testclient"
 	"github.com/nexios-go/nexios/websocket"
-	"go.uber.org/goleak"
 )
 
 func TestMain(m *testing.M) {
-	goleak.VerifyTestMain(m)
+	leaktest.VerifyTestMain(m)
 }
 
 // logBuffer is a concurrency-safe log sink.

@@ -14,8 +14,8 @@ import (
 
 	cws "github.com/coder/websocket"
 	"github.com/nexios-go/nexios"
+	"github.com/nexios-go/nexios/internal/leaktest"
 	"github.com/nexios-go/nexios/websocket"
-	"go.uber.org/goleak"
 )
 
 type chatOut struct {
@@ -408,7 +408,7 @@ func testDialError(base string) (int, error) {
 // checks that nothing of them is left running. It is not parallel, so that
 // other tests' goroutines do not count.
 func TestNoGoroutineLeak(t *testing.T) {
-	defer goleak.VerifyNone(t, goleak.IgnoreCurrent())
+	defer leaktest.Check(t)()
 	hub := websocket.NewHub(websocket.HubConfig{})
 	app, _ := chatApp(hub, websocket.Keepalive(20*time.Millisecond, time.Second))
 	srv := httptest.NewServer(app)

@@ -162,11 +162,16 @@ func (c *Conn) ReceiveBytes(ctx context.Context) ([]byte, error) {
 	return msg.Data, err
 }
 
-// ReceiveJSON waits for the next message (text or binary) and decodes it
-// as JSON into v with the app's JSON codec. A message that does not decode
-// gives a *MessageError (errors.Is(err, ErrInvalidMessage)); the
-// connection stays open, and returning the error from the handler closes
-// it with CloseUnsupportedData (1003).
+// ReceiveJSON waits for the next message (text or binary), decodes it as
+// JSON into v with the app's JSON codec and validates it like a request
+// body: validate tags, Enum fields and a Validate method, with the app's
+// validator (App.Validate). A message that does not decode or validate
+// gives a *MessageError (errors.Is(err, ErrInvalidMessage)) whose cause is
+// the *nexios.ValidationError (field errors located in "body") or the
+// malformed-JSON error an HTTP body would have given. The connection
+// stays open: answer with SendError and go on, or return the error, which
+// closes the connection with CloseUnsupportedData (1003). Unlike the
+// iterators, ReceiveJSON sends no error frame itself.
 func (c *Conn) ReceiveJSON(ctx context.Context, v any) error {
 	_, buf, err := c.read(ctx)
 	if err != nil {
@@ -174,13 +179,6 @@ func (c *Conn) ReceiveJSON(ctx context.Context, v any) error {
 	}
 	defer c.cfg.putBuffer(buf)
 	return c.decode(buf.Bytes(), v)
-}
-
-func (c *Conn) decode(data []byte, v any) error {
-	if err := c.codec.Decode(data, v); err != nil {
-		return &MessageError{Code: CloseUnsupportedData, Err: fmt.Errorf("invalid JSON: %w", err)}
-	}
-	return nil
 }
 
 // iterContext returns the context of one iteration's read.
@@ -244,18 +242,21 @@ func (c *Conn) Messages() iter.Seq[Message] {
 // decodes into a type of yours and documents the errors.
 func (c *Conn) JSON() iter.Seq2[any, error] { return JSONMessages[any](c) }
 
-// JSONMessages iterates over incoming messages decoded as JSON into T.
+// JSONMessages iterates over incoming messages decoded as JSON into T and
+// validated like a request body (see ReceiveJSON): the loop's values are
+// valid.
 //
-// An error in the loop concerns one message only: it is a *MessageError
-// (invalid JSON), the connection is still open, and the loop goes on if
-// the body continues; returning the error from the handler closes the
-// connection with 1003. The loop ends when the connection does; Err then
-// says why (nil for a normal close).
+// An invalid message is answered at once with an error frame — by default
+// the RFC 9457 problem document an HTTP request would have received, with
+// its field errors; see the ErrorFrame option — and yielded as a
+// *MessageError with T's zero value. The connection is still open: the
+// loop goes on if the body continues, and returning the error from the
+// handler closes the connection with 1003. The loop ends when the
+// connection does; Err then says why (nil for a normal close).
 //
 //	for in, err := range websocket.JSONMessages[ChatIn](ws) {
 //		if err != nil {
-//			_ = ws.SendJSON(ws.Context(), map[string]string{"error": err.Error()})
-//			continue
+//			continue // the client was told what is wrong
 //		}
 //		...
 //	}
@@ -273,6 +274,7 @@ func JSONMessages[T any](c *Conn) iter.Seq2[T, error] {
 					c.endIteration(err)
 					return
 				}
+				c.replyInvalid(me)
 				var zero T
 				if !yield(zero, err) {
 					return

@@ -171,14 +171,13 @@ func TestInvalidJSON(t *testing.T) {
 		t.Run(tr.name, func(t *testing.T) {
 			t.Parallel()
 			app, logs := newApp()
-			// Answers invalid JSON and goes on.
+			// Goes on after invalid JSON, which the iterator answered.
 			websocket.Route(app, "/tolerant", websocket.Handler(func(ws *websocket.Conn) error {
 				for in, err := range websocket.JSONMessages[chatIn](ws) {
 					if err != nil {
 						if !errors.Is(err, websocket.ErrInvalidMessage) {
 							return fmt.Errorf("unexpected error in the loop: %w", err)
 						}
-						_ = ws.SendJSON(ws.Context(), map[string]string{"error": err.Error()})
 						continue
 					}
 					_ = ws.SendJSON(ws.Context(), map[string]string{"type": "message", "message": in.Message})
@@ -210,7 +209,13 @@ func TestInvalidJSON(t *testing.T) {
 			for _, in := range []string{`{"message": "hi"}`, `{not json`, ``, `{"message": 42}`, `{"message": "still here"}`} {
 				c.send(t, cws.MessageText, []byte(in))
 			}
-			for i, want := range []string{`{"message":"hi","type":"message"}`, `"error":"websocket: invalid message: invalid JSON`, `invalid JSON`, `invalid JSON`, `{"message":"still here","type":"message"}`} {
+			for i, want := range []string{
+				`{"message":"hi","type":"message"}`,
+				`"status":400,"detail":"websocket: invalid message: malformed JSON`,
+				`"status":400,"detail":"websocket: invalid message: malformed JSON`,
+				`"status":422,"detail":"validation failed for field message","errors":[{"location":"body","field":"message"`,
+				`{"message":"still here","type":"message"}`,
+			} {
 				if _, data := c.receive(t); !strings.Contains(string(data), want) {
 					t.Errorf("reply %d = %s, want %s", i, data, want)
 				}
@@ -226,6 +231,9 @@ func TestInvalidJSON(t *testing.T) {
 				t.Errorf("any: %q", data)
 			}
 			anyc.send(t, cws.MessageText, []byte(`nope`))
+			if _, data := anyc.receive(t); !strings.Contains(string(data), `"status":400`) {
+				t.Errorf("any: error frame %s", data)
+			}
 			if code := anyc.closeStatus(t); code != 1003 {
 				t.Errorf("any: close code = %d, want 1003", code)
 			}

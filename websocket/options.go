@@ -81,6 +81,7 @@ type config struct {
 	queueSize      int
 	slowPolicy     SlowPolicy
 	logger         *slog.Logger
+	errorFrame     func(*Conn, *MessageError) any
 	buffers        sync.Pool
 }
 

@@ -22,6 +22,7 @@ import (
 	"github.com/nexios-go/nexios"
 	"github.com/nexios-go/nexios/bind"
 	"github.com/nexios-go/nexios/openapi"
+	"github.com/nexios-go/nexios/openapi/docsui"
 )
 
 // UserRole plays the part of the seed's UserRole(str, Enum). A named
@@ -165,6 +166,7 @@ func newApp() *nexios.App {
 
 	if err := openapi.Register(app, openapi.Config{
 		Tags: []openapi.Tag{{Name: "users", Description: "User accounts"}},
+		UI:   []openapi.UI{docsui.SwaggerUI(""), docsui.ReDoc("")}, // /docs and /redoc
 	}); err != nil {
 		panic(err) // a configuration error: found at start-up
 	}

@@ -1,15 +1,14 @@
 package main
 
 import (
-	"context"
 	"encoding/json"
 	"net/http"
 	"reflect"
 	"strings"
 	"testing"
 
-	"github.com/getkin/kin-openapi/openapi3"
 	"github.com/nexios-go/nexios"
+	"github.com/nexios-go/nexios/openapi/openapitest"
 	"github.com/nexios-go/nexios/testclient"
 )
 
@@ -25,7 +24,7 @@ func valid() map[string]any {
 
 func TestCreateUserDefaults(t *testing.T) {
 	t.Parallel()
-	c := testclient.New(newApp())
+	c := openapitest.Client(t, newApp())
 	r := c.Post("/users", testclient.JSON(valid()))
 	if r.Status != http.StatusOK {
 		t.Fatalf("status %d: %s", r.Status, r.Text())
@@ -60,7 +59,7 @@ type problem struct {
 
 func TestCreateUserViolations(t *testing.T) {
 	t.Parallel()
-	c := testclient.New(newApp())
+	c := openapitest.Client(t, newApp())
 	cases := []struct {
 		name         string
 		field        string
@@ -129,7 +128,7 @@ func TestCreateUserViolations(t *testing.T) {
 
 func TestListUsers(t *testing.T) {
 	t.Parallel()
-	c := testclient.New(newApp())
+	c := openapitest.Client(t, newApp())
 	for query, want := range map[string][2]int{"": {1, 10}, "?page=3&limit=100": {3, 100}, "?sort_by=name&order=asc&limit=1": {1, 1}} {
 		r := c.Get("/users" + query)
 		var page UserPage
@@ -145,7 +144,7 @@ func TestListUsers(t *testing.T) {
 
 func TestListUsersQueryErrors(t *testing.T) {
 	t.Parallel()
-	c := testclient.New(newApp())
+	c := openapitest.Client(t, newApp())
 	cases := map[string][]nexios.FieldError{
 		"page=0":           {{Location: "query", Field: "page", Rule: "gte", Param: "1", Message: "must be greater than or equal to 1"}},
 		"limit=0":          {{Location: "query", Field: "limit", Rule: "gte", Param: "1", Message: "must be greater than or equal to 1"}},
@@ -172,18 +171,12 @@ func TestListUsersQueryErrors(t *testing.T) {
 // describes both routes as they behave.
 func TestOpenAPI(t *testing.T) {
 	t.Parallel()
-	c := testclient.New(newApp())
+	c := openapitest.Client(t, newApp())
 	r := c.Get("/openapi.json")
 	if r.Status != http.StatusOK {
 		t.Fatalf("GET /openapi.json = %d", r.Status)
 	}
-	doc, err := openapi3.NewLoader().LoadFromData(r.Body)
-	if err != nil {
-		t.Fatal(err)
-	}
-	if err := doc.Validate(context.Background(), openapi3.EnableExamplesValidation(), openapi3.EnableSchemaDefaultsValidation()); err != nil {
-		t.Fatalf("invalid document: %v", err)
-	}
+	openapitest.Check(t, newApp())
 
 	var d struct {
 		Paths map[string]map[string]struct {
@@ -221,16 +214,16 @@ func TestOpenAPI(t *testing.T) {
 		"required":["username","email","password","full_name"],
 		"properties":{
 			"username":{"type":"string","minLength":3,"maxLength":50,"description":"3 to 50 characters."},
-			"email":{"type":"string","format":"email"},
+			"email":{"type":"string","format":"email","minLength":1},
 			"password":{"type":"string","minLength":8,"description":"At least 8 characters. Never echoed back."},
-			"full_name":{"type":"string"},
+			"full_name":{"type":"string","minLength":1},
 			"birth_date":{"type":["null","string"],"format":"date","description":"Optional, as YYYY-MM-DD."},
 			"role":{"$ref":"#/components/schemas/UserRole","default":"user"},
 			"status":{"$ref":"#/components/schemas/UserStatus","default":"active"}}}`)
 	jsonEq("UserRole", d.Components.Schemas["UserRole"], `{"type":"string","enum":["admin","user","guest"]}`)
 	jsonEq("UserStatus", d.Components.Schemas["UserStatus"], `{"type":"string","enum":["active","inactive","suspended"]}`)
 	jsonEq("POST 200", post.Responses["200"].Content["application/json"].Schema, `{"$ref":"#/components/schemas/User"}`)
-	jsonEq("POST 422", post.Responses["422"].Content["application/problem+json"].Schema, `{"$ref":"#/components/schemas/ValidationProblem"}`)
+	jsonEq("POST 422", post.Responses["422"].Content["application/problem+json"].Schema, `{"$ref":"#/components/schemas/Problem"}`)
 
 	jsonEq("GET parameters", get.Parameters, `[
 		{"name":"page","in":"query","description":"Page number, from 1.","schema":{"type":"integer","default":1,"minimum":1}},
@@ -242,5 +235,8 @@ func TestOpenAPI(t *testing.T) {
 
 	if r := c.Get("/docs"); r.Status != http.StatusOK || !strings.Contains(r.Text(), "swagger-ui") {
 		t.Errorf("GET /docs = %d", r.Status)
+	}
+	if r := c.Get("/redoc"); r.Status != http.StatusOK || !strings.Contains(r.Text(), "<redoc") {
+		t.Errorf("GET /redoc = %d", r.Status)
 	}
 }

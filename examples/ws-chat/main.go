@@ -18,7 +18,6 @@ package main
 import (
 	"context"
 	_ "embed"
-	"errors"
 	"flag"
 	"log/slog"
 	"os"
@@ -60,7 +59,12 @@ func newApp() (*nexios.App, *websocket.Hub) {
 		}
 		return res.JSON(map[string]any{"rooms": rooms})
 	})
-	websocket.Route(app, "/ws/chat/{room_id}", websocket.Handler(chatRoom(hub)))
+	// An invalid message is answered with an error in the chat's own
+	// shape, and the connection stays open.
+	errorFrame := websocket.ErrorFrame(func(_ *websocket.Conn, err *websocket.MessageError) any {
+		return outbound{"error", err.Error()}
+	})
+	websocket.Route(app, "/ws/chat/{room_id}", websocket.Handler(chatRoom(hub), errorFrame))
 	return app, hub
 }
 
@@ -83,11 +87,7 @@ func chatRoom(hub *websocket.Hub) func(ws *websocket.Conn) error {
 		}
 		for in, err := range websocket.JSONMessages[inbound](ws) {
 			if err != nil {
-				// Not JSON: tell the sender and go on.
-				if serr := ws.SendJSON(ctx, outbound{"error", err.Error()}); serr != nil {
-					return errors.Join(err, serr)
-				}
-				continue
+				continue // the sender got the error frame; the connection stays
 			}
 			if err := hub.BroadcastJSON(ctx, room, outbound{"message", in.Message}, ws); err != nil {
 				return err

@@ -112,7 +112,7 @@ func TestChatRooms(t *testing.T) {
 		t.Fatal(err)
 	}
 	var e outbound
-	if err := bob.ws.ReceiveJSON(&e); err != nil || e.Type != "error" || !strings.Contains(e.Message, "invalid JSON") {
+	if err := bob.ws.ReceiveJSON(&e); err != nil || e.Type != "error" || !strings.Contains(e.Message, "malformed JSON") {
 		t.Errorf("invalid JSON answer: %+v, %v", e, err)
 	}
 	bob.say("still here")

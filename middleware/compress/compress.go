@@ -8,22 +8,25 @@
 // Content-Type is in Config.ContentTypes, it is at least Config.MinSize
 // bytes long and nothing else rules it out. It is never compressed for:
 //
-//   - HEAD requests and protocol upgrades (WebSocket: an Upgrade header or
-//     Connection: upgrade, and CONNECT): those requests are not wrapped at
-//     all, so hijacking the connection through the response keeps working;
+//   - protocol upgrades (WebSocket: an Upgrade header or Connection:
+//     upgrade, and CONNECT): those requests are not wrapped at all, so
+//     hijacking the connection through the response keeps working;
 //   - Server-Sent Events (Content-Type text/event-stream), whatever
 //     ContentTypes says, so every event reaches the client when flushed;
 //   - responses the handler already encoded (Content-Encoding set), partial
 //     content (Content-Range), Cache-Control: no-transform, and statuses
 //     without a body (1xx, 204, 304).
 //
+// A HEAD request gets the headers its GET would get — the same
+// Content-Encoding, Vary and ETag, and no Content-Length where GET sends a
+// compressed body — without compressing anything (no body is sent).
+//
 // Responses that may be compressed get Vary: Accept-Encoding, and a strong
 // ETag on them is made weak (W/"…"), since the compressed bytes differ
 // from the identity ones. Streaming works: a Flush sends what was written
-// so far as a complete compressed block. Errors returned by the handler are
-// rendered inside the middleware (through the app's error handlers), so a
-// large problem+json body is compressed too; the middleware then returns
-// nil.
+// so far as a complete compressed block. Errors returned by the handler
+// travel up unchanged and render at the top of the chain, uncompressed
+// (error bodies are small).
 package compress
 
 import (
@@ -102,12 +105,13 @@ type Config struct {
 var varyAcceptEncoding = []string{"Accept-Encoding"}
 
 type middleware struct {
-	skip    func(*nexios.Request) bool
-	wrap    func(http.Handler) http.HandlerFunc
-	types   typeMatcher
-	minSize int
-	zstd    bool
-	pool    sync.Pool
+	skip       func(*nexios.Request) bool
+	wrap       func(http.Handler) http.HandlerFunc
+	types      typeMatcher
+	minSize    int
+	zstd       bool
+	preferGzip bool
+	pool       sync.Pool
 }
 
 // New returns the compression middleware, or an error for an invalid
@@ -150,7 +154,7 @@ func newMiddleware(cfg Config) (*middleware, error) {
 	if err != nil {
 		return nil, err
 	}
-	m := &middleware{skip: cfg.Skip, types: types, minSize: minSize, zstd: !cfg.DisableZstd}
+	m := &middleware{skip: cfg.Skip, types: types, minSize: minSize, zstd: !cfg.DisableZstd, preferGzip: cfg.PreferGzip}
 	m.wrap, err = gzhttp.NewWrapper(
 		gzhttp.CompressionLevel(level),
 		gzhttp.ZstdCompressionLevel(zlevel),
@@ -190,7 +194,10 @@ func (m *middleware) handle(next nexios.HandlerFunc) nexios.HandlerFunc {
 		if isUpgrade(r) {
 			return next(req, res) // never wrap: the handler may hijack
 		}
-		if r.Method == http.MethodHead || !m.mayAccept(r.Header["Accept-Encoding"]) {
+		if r.Method == http.MethodHead {
+			return m.head(next, req, res)
+		}
+		if !m.mayAccept(r.Header["Accept-Encoding"]) {
 			addVary(res.Header())
 			return next(req, res)
 		}

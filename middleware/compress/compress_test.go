@@ -223,12 +223,13 @@ func TestPassThrough(t *testing.T) {
 	}
 }
 
-func TestHEADNotCompressed(t *testing.T) {
+func TestHEADAnnouncesTheEncoding(t *testing.T) {
 	t.Parallel()
 	c := testclient.New(newApp(t, compress.Config{}))
 	r := c.Head("/text", testclient.Header("Accept-Encoding", "gzip"))
-	if r.Status != http.StatusOK || r.Header.Get("Content-Encoding") != "" {
-		t.Fatalf("HEAD: status %d, Content-Encoding %q", r.Status, r.Header.Get("Content-Encoding"))
+	if r.Status != http.StatusOK || r.Header.Get("Content-Encoding") != "gzip" || r.Header.Get("Content-Length") != "" {
+		t.Fatalf("HEAD: status %d, Content-Encoding %q, Content-Length %q",
+			r.Status, r.Header.Get("Content-Encoding"), r.Header.Get("Content-Length"))
 	}
 	if !containsVary(r.Header) {
 		t.Errorf("HEAD should carry Vary: Accept-Encoding like GET, got %q", r.Header.Values("Vary"))

@@ -99,7 +99,7 @@ func ByUser(user func(req *nexios.Request) string) KeyFunc {
 
 // authenticated returns the identity of the request's authenticated user.
 func authenticated(req *nexios.Request) string {
-	if u := req.User(); u != nil && u.IsAuthenticated() {
+	if u := req.User(); u.IsAuthenticated() {
 		return u.Identity()
 	}
 	return ""

@@ -1,4 +1,4 @@
-package cors_test
+package oracle_test
 
 import (
 	"net/http"

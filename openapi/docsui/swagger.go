@@ -1,4 +1,4 @@
-package openapi
+package docsui
 
 import (
 	"bytes"
@@ -10,7 +10,33 @@ import (
 	"sync"
 
 	"github.com/nexios-go/nexios"
+	"github.com/swaggest/swgui"
+	"github.com/swaggest/swgui/v5emb"
 )
+
+// SwaggerUI returns the Swagger UI page, served at path (default "/docs")
+// with its assets below it.
+func SwaggerUI(path string) Page {
+	return Page{path: cleanPath(path, "/docs"), mount: mountSwagger}
+}
+
+func mountSwagger(app *nexios.App, path, specURL, title string) error {
+	if err := checkPath(path); err != nil {
+		return err
+	}
+	page := &swaggerPage{ui: v5emb.NewHandlerWithConfig(swgui.Config{
+		Title:       title,
+		SwaggerJSON: specURL,
+		BasePath:    path + "/",
+		SettingsUI: map[string]string{
+			"defaultModelsExpandDepth": "1",
+			"persistAuthorization":     "true",
+		},
+	})}
+	app.Get(path, page.serve, nexios.ExcludeFromSchema())
+	app.Get(path+"/{file:path}", page.files, nexios.ExcludeFromSchema())
+	return nil
+}
 
 // swaggerPage serves the Swagger UI page with its own
 // Content-Security-Policy, which allows exactly the page's inline scripts

@@ -1,0 +1,110 @@
+package nexios
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"sync"
+)
+
+// ErrShuttingDown is the cause (context.Cause) of the Draining context,
+// and so of the context of a stream or WebSocket that the server ended
+// because it is shutting down.
+var ErrShuttingDown = errors.New("nexios: server shutting down")
+
+// drainState tells long-lived responses that the server is going away, and
+// counts the hijacked connections graceful shutdown must wait for (the
+// http.Server forgets a connection once it is hijacked).
+type drainState struct {
+	mu      sync.Mutex
+	ctx     context.Context
+	cancel  context.CancelCauseFunc
+	tracked int
+	idle    chan struct{} // closed when tracked drops to zero; nil when nobody waits
+}
+
+// context returns the current draining context, creating it on first use.
+func (d *drainState) context() context.Context {
+	d.mu.Lock()
+	defer d.mu.Unlock()
+	if d.ctx == nil {
+		d.ctx, d.cancel = context.WithCancelCause(context.Background())
+	}
+	return d.ctx
+}
+
+// begin cancels the draining context: every stream and WebSocket watching
+// it ends. Calling it again does nothing.
+func (d *drainState) begin() {
+	d.mu.Lock()
+	defer d.mu.Unlock()
+	if d.ctx == nil {
+		d.ctx, d.cancel = context.WithCancelCause(context.Background())
+	}
+	d.cancel(ErrShuttingDown)
+}
+
+// rearm gives an app that is started again after a shutdown a fresh
+// draining context.
+func (d *drainState) rearm() {
+	d.mu.Lock()
+	defer d.mu.Unlock()
+	if d.ctx != nil && d.ctx.Err() != nil {
+		d.ctx, d.cancel = nil, nil
+	}
+}
+
+func (d *drainState) track() func() {
+	d.mu.Lock()
+	d.tracked++
+	d.mu.Unlock()
+	return sync.OnceFunc(func() {
+		d.mu.Lock()
+		defer d.mu.Unlock()
+		d.tracked--
+		if d.tracked == 0 && d.idle != nil {
+			close(d.idle)
+			d.idle = nil
+		}
+	})
+}
+
+// wait returns when no tracked connection is left, or with an error when
+// ctx ends first.
+func (d *drainState) wait(ctx context.Context) error {
+	d.mu.Lock()
+	if d.tracked == 0 {
+		d.mu.Unlock()
+		return nil
+	}
+	if d.idle == nil {
+		d.idle = make(chan struct{})
+	}
+	idle, n := d.idle, d.tracked
+	d.mu.Unlock()
+	select {
+	case <-idle:
+		return nil
+	case <-ctx.Done():
+		return fmt.Errorf("nexios: graceful shutdown: %d long-lived connection(s) still open: %w", n, context.Cause(ctx))
+	}
+}
+
+// Draining returns a context that is cancelled, with cause
+// ErrShuttingDown, when the app begins a graceful shutdown: Serve's
+// context ended, the *http.Server from Server began Shutdown, or Shutdown
+// was called. Ordinary requests keep their own context and are allowed to
+// finish; long-lived responses end on this one so that shutdown does not
+// wait for them until its timeout and then cut them mid-message.
+// Response.Stream and Response.SSE end their streams on it by themselves,
+// and the websocket package closes every connection with 1001 (going
+// away); a handler that keeps a response open another way should select
+// on it too.
+func (a *App) Draining() context.Context { return a.hooks.drain.context() }
+
+// Track registers a long-lived connection that the http.Server no longer
+// sees (a hijacked one, such as a WebSocket): graceful shutdown waits for
+// it to end, after cancelling Draining, up to Config.ShutdownTimeout. Call
+// the returned function when the connection has ended; calls after the
+// first do nothing.
+func (a *App) Track() (done func()) { return a.hooks.drain.track() }
