@@ -25,7 +25,7 @@
 // the revocation check always fails closed (503), the login throttle fails
 // closed, a session store error is a 503 (never an anonymous request), a
 // rate limiter fails open, closed or to a local fallback as configured
-// (ratelimit.Config.FailOpen, ratelimit.NewFallbackStore), and the broker
+// (ratelimit.Config.FailClosed, ratelimit.NewFallbackStore), and the broker
 // reconnects and resubscribes, reporting each outage's length. See
 // docs/redis.md.
 package redis

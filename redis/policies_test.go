@@ -57,8 +57,8 @@ func TestFailurePoliciesWhenRedisStops(t *testing.T) {
 		r.Get("", func(_ *nexios.Request, res *nexios.Response) error { return res.NoContent() })
 		app.Mount(r)
 	}
-	limited("/open", ratelimit.Config{Store: rlStore, FailOpen: true, Prefix: "open:"})
-	limited("/closed", ratelimit.Config{Store: rlStore, Prefix: "closed:"})
+	limited("/open", ratelimit.Config{Store: rlStore, Prefix: "open:"})
+	limited("/closed", ratelimit.Config{Store: rlStore, FailClosed: true, Prefix: "closed:"})
 	fallback := ratelimit.NewFallbackStore(rlStore, ratelimit.FallbackConfig{Logger: logger, Cooldown: 100 * time.Millisecond})
 	limited("/fallback", ratelimit.Config{Store: fallback, Prefix: "fallback:"})
 	sess := nexios.NewRouter("/s")

@@ -28,7 +28,7 @@ type FallbackConfig struct {
 // store of this instance. The limit then holds per instance instead of
 // across them: with N instances a client gets at most N × Limit per window
 // during an outage (plus what the primary had counted in the window when
-// it failed), instead of the limit being lifted (FailOpen) or every
+// it failed), instead of the limit being lifted (failing open) or every
 // request refused (fail closed). When the primary answers again after the
 // cooldown, counting goes back to it; the local counts are not copied
 // over.
