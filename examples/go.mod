@@ -8,6 +8,7 @@ replace (
 	github.com/nexios-go/nexios/jobs => ../jobs
 	github.com/nexios-go/nexios/mail => ../mail
 	github.com/nexios-go/nexios/openapi/openapitest => ../openapi/openapitest
+	github.com/nexios-go/nexios/redis => ../redis
 )
 
 require (
@@ -17,9 +18,12 @@ require (
 	github.com/nexios-go/nexios/jobs v0.0.0-00010101000000-000000000000
 	github.com/nexios-go/nexios/mail v0.0.0-00010101000000-000000000000
 	github.com/nexios-go/nexios/openapi/openapitest v0.0.0-00010101000000-000000000000
+	github.com/nexios-go/nexios/redis v0.0.0-00010101000000-000000000000
 )
 
 require (
+	github.com/caarlos0/env/v11 v11.4.2 // indirect
+	github.com/cespare/xxhash/v2 v2.3.0 // indirect
 	github.com/dustin/go-humanize v1.1.0 // indirect
 	github.com/gabriel-vasile/mimetype v1.4.16 // indirect
 	github.com/getkin/kin-openapi v0.152.0 // indirect
@@ -46,6 +50,7 @@ require (
 	github.com/oasdiff/yaml3 v0.0.14 // indirect
 	github.com/pressly/goose/v3 v3.30.1 // indirect
 	github.com/puzpuzpuz/xsync/v3 v3.5.1 // indirect
+	github.com/redis/go-redis/v9 v9.23.0 // indirect
 	github.com/remyoudompheng/bigfft v0.0.0-20230129092748-24d4a6f8daec // indirect
 	github.com/riverqueue/river v0.51.2 // indirect
 	github.com/riverqueue/river/riverdriver v0.51.2 // indirect
@@ -72,6 +77,7 @@ require (
 	github.com/vmihailenco/msgpack/v5 v5.4.1 // indirect
 	github.com/vmihailenco/tagparser/v2 v2.0.0 // indirect
 	github.com/wneessen/go-mail v0.8.1 // indirect
+	go.uber.org/atomic v1.12.0 // indirect
 	go.uber.org/multierr v1.11.0 // indirect
 	golang.org/x/crypto v0.58.0 // indirect
 	golang.org/x/net v0.62.0 // indirect

@@ -88,12 +88,16 @@ func build(ctx context.Context, d *db.DB, cfg Config, log *slog.Logger, w wiring
 	if err := d.Migrate(ctx, migrations, db.WithGoMigrations(jobs.Migration(d, 2))); err != nil {
 		return nil, err
 	}
+	shared, err := sharedState(ctx, cfg.RedisURL, log)
+	if err != nil {
+		return nil, err
+	}
 	secret := []byte(cfg.JWTSecret.Reveal())
 	if len(secret) == 0 {
 		secret = []byte(rand.Text() + rand.Text())
 		log.Warn("JWT_SECRET is not set: using a random secret; tokens end with the process")
 	}
-	tokens, err := auth.NewJWT(auth.JWTConfig{Keys: []auth.Key{auth.HS256Key(secret)}})
+	tokens, err := auth.NewJWT(auth.JWTConfig{Keys: []auth.Key{auth.HS256Key(secret)}, Revocations: shared.revocations})
 	if err != nil {
 		return nil, err
 	}
@@ -101,7 +105,7 @@ func build(ctx context.Context, d *db.DB, cfg Config, log *slog.Logger, w wiring
 	if err != nil {
 		return nil, err
 	}
-	throttle, err := auth.NewLoginThrottle(auth.ThrottleConfig{})
+	throttle, err := auth.NewLoginThrottle(auth.ThrottleConfig{Store: shared.throttle})
 	if err != nil {
 		return nil, err
 	}
@@ -132,12 +136,14 @@ func build(ctx context.Context, d *db.DB, cfg Config, log *slog.Logger, w wiring
 
 	app, err := newApp(deps{
 		db: d, jobs: queue, tokens: tokens, hasher: hasher, throttle: throttle,
+		rateLimit: shared.rateLimit, broker: shared.broker,
 		uploads: cfg.UploadDir, mailFrom: cfg.MailFrom, debug: cfg.Debug, requestRate: cfg.RequestRate,
 	})
 	if err != nil {
-		return nil, err
+		return nil, errors.Join(err, shared.close(ctx))
 	}
 	d.Attach(app)
+	app.OnShutdown(shared.close)
 	queue.Attach(app) // stops before the database closes
 	if inbox, ok := sender.(*mail.Memory); ok {
 		// Mail stays in the process: show it, on a loopback address only.
