@@ -153,6 +153,8 @@ func (p *program) root() *cobra.Command {
 		},
 		SilenceErrors: true,
 		SilenceUsage:  true,
+		// Suggest "routes" for "rutes".
+		SuggestionsMinimumDistance: 2,
 	}
 	root.CompletionOptions.HiddenDefaultCmd = true
 	root.SetFlagErrorFunc(func(_ *cobra.Command, err error) error { return usageError{err} })
@@ -270,6 +272,8 @@ func Group(use, short string, subs ...*cobra.Command) *cobra.Command {
 		Short: short,
 		Args:  noSubcommand,
 		RunE:  func(cmd *cobra.Command, _ []string) error { return cmd.Help() },
+
+		SuggestionsMinimumDistance: 2,
 	}
 	c.AddCommand(subs...)
 	return c

@@ -5,12 +5,15 @@ import (
 	"encoding/json"
 	"fmt"
 	"io"
+	"path/filepath"
 	"reflect"
 	"regexp"
 	"runtime"
 	"slices"
 	"strings"
 	"text/tabwriter"
+	"unicode"
+	"unicode/utf8"
 
 	"github.com/spf13/cobra"
 
@@ -56,13 +59,16 @@ func Routes(app *nexios.App) []RouteInfo {
 }
 
 var (
-	closureSuffix = regexp.MustCompile(`(\.func\d+|\.gowrap\d+|\.\d+|-fm)+$`)
+	closureSuffix = regexp.MustCompile(`(\.func\d+|\.gowrap\d+|\.\d+)+$`)
 	typeParams    = regexp.MustCompile(`\[[^\]]*\]`)
+	receiver      = regexp.MustCompile(`^\(\*?[^)]*\)\.`)
 )
 
-// MiddlewareName names a middleware after the function that made it: the
-// package for a constructor named New ("cors", "ratelimit"), else package
-// and function ("auth.Require", "main.timing").
+// MiddlewareName names a middleware after the code that made it: the
+// package alone for a constructor named New or an unexported closure or
+// method ("cors", "ratelimit"), package and function for another
+// exported constructor ("auth.Require") or a plain function
+// ("main.timing").
 func MiddlewareName(mw nexios.Middleware) string {
 	if mw == nil {
 		return "nil"
@@ -71,18 +77,35 @@ func MiddlewareName(mw nexios.Middleware) string {
 	if fn == nil {
 		return "?"
 	}
-	name := fn.Name() // github.com/nexios-go/nexios/middleware/cors.New.func1
-	if i := strings.LastIndexByte(name, '/'); i >= 0 {
-		name = name[i+1:] // cors.New.func1
+	full := fn.Name() // github.com/nexios-go/nexios/middleware/cors.New.func1
+	rest := full
+	if i := strings.LastIndexByte(rest, '/'); i >= 0 {
+		rest = rest[i+1:] // cors.New.func1
 	}
-	name = typeParams.ReplaceAllString(name, "")
-	name = closureSuffix.ReplaceAllString(name, "")
-	name = strings.NewReplacer("(*", "", ")", "").Replace(name)
-	pkg, sym, _ := strings.Cut(name, ".")
-	if sym == "" || sym == "New" {
+	pkg, rest, _ := strings.Cut(typeParams.ReplaceAllString(rest, ""), ".")
+	method := strings.HasSuffix(rest, "-fm") // a method value: (*cors).middleware-fm
+	rest = strings.TrimSuffix(rest, "-fm")
+	stripped := closureSuffix.ReplaceAllString(rest, "")
+	closure := stripped != rest
+	syms := strings.Split(receiver.ReplaceAllString(stripped, ""), ".")
+	if closure && len(syms) > 1 {
+		// The closure of a function inlined into its caller is named
+		// after the caller's package: its source file says where it
+		// was written.
+		if file, _ := fn.FileLine(fn.Entry()); filepath.IsAbs(file) {
+			pkg, _, _ = strings.Cut(filepath.Base(filepath.Dir(file)), "@")
+		}
+	}
+	sym := syms[len(syms)-1]
+	if method || sym == "" || sym == "New" || (closure && !isExported(sym)) {
 		return pkg
 	}
 	return pkg + "." + sym
+}
+
+func isExported(name string) bool {
+	r, _ := utf8.DecodeRuneInString(name)
+	return unicode.IsUpper(r)
 }
 
 func (p *program) routesCommand() *cobra.Command {
