@@ -29,7 +29,7 @@ type settings struct {
 	cfg       any
 	cfgOpts   []config.Option
 	checks    []Check
-	commands  []*cobra.Command
+	commands  []func() []*cobra.Command
 	addr      string
 	tlsCert   string
 	tlsKey    string
@@ -61,9 +61,17 @@ func Checks(checks ...Check) Option {
 }
 
 // Commands adds the app's own commands beside the built-in ones. A
-// command belongs to one command line: build it for each Command call.
+// cobra command keeps its flags' values and its context once executed,
+// so it belongs to one command line: to build several (tests), use
+// CommandsFunc.
 func Commands(cmds ...*cobra.Command) Option {
-	return func(s *settings) { s.commands = append(s.commands, cmds...) }
+	return CommandsFunc(func() []*cobra.Command { return cmds })
+}
+
+// CommandsFunc adds the commands fn builds, anew for each command line,
+// so that the option can serve more than one (dbcmd and jobscmd use it).
+func CommandsFunc(fn func() []*cobra.Command) Option {
+	return func(s *settings) { s.commands = append(s.commands, fn) }
 }
 
 // Options groups options into one, for packages that add commands and
@@ -167,7 +175,9 @@ func (p *program) root() *cobra.Command {
 	if p.s.cfg != nil {
 		root.AddCommand(p.configCommand())
 	}
-	root.AddCommand(p.s.commands...)
+	for _, build := range p.s.commands {
+		root.AddCommand(build()...)
+	}
 	forEach(root, func(c *cobra.Command) {
 		if c.Args != nil {
 			c.Args = asUsage(c.Args)

@@ -49,7 +49,7 @@ func Migrations(m *db.Migrator, opts ...Option) cli.Option {
 		o(&s)
 	}
 	return cli.Options(
-		cli.Commands(migrateCommand(m, s)),
+		cli.CommandsFunc(func() []*cobra.Command { return []*cobra.Command{migrateCommand(m, s)} }),
 		cli.Checks(cli.Check{Name: "migrations", Run: m.Pending}),
 	)
 }
@@ -88,6 +88,9 @@ func downCommand(m *db.Migrator) *cobra.Command {
 			return changed(cmd, m, "rolled back", func(ctx context.Context) error {
 				if to >= 0 {
 					return m.DownTo(ctx, to)
+				}
+				if v, err := m.Version(ctx); err != nil || v == 0 {
+					return err // none applied: nothing to roll back
 				}
 				return m.Down(ctx)
 			})

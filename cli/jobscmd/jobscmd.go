@@ -34,10 +34,12 @@ type Queue interface {
 
 // Jobs adds `jobs list|show|retry|cancel` and `worker` on q.
 func Jobs(q Queue) cli.Option {
-	group := cli.Group("jobs", "List, inspect, retry and cancel durable jobs",
-		listCommand(q), showCommand(q), actCommand(q, "retry", "Make a job available to run again at once", q.Retry),
-		actCommand(q, "cancel", "Cancel a job for good (a running one has its context cancelled)", q.Cancel))
-	return cli.Commands(group, workerCommand(q))
+	return cli.CommandsFunc(func() []*cobra.Command {
+		group := cli.Group("jobs", "List, inspect, retry and cancel durable jobs",
+			listCommand(q), showCommand(q), actCommand(q, "retry", "Make a job available to run again at once", q.Retry),
+			actCommand(q, "cancel", "Cancel a job for good (a running one has its context cancelled)", q.Cancel))
+		return []*cobra.Command{group, workerCommand(q)}
+	})
 }
 
 func workerCommand(q Queue) *cobra.Command {
