@@ -212,7 +212,11 @@ func reportChecks(cmd *cobra.Command, results []checkResult) error {
 	failed := 0
 	for _, r := range results {
 		if r.err == nil {
-			fmt.Fprintf(tw, "ok\t%s\t%s\n", r.name, r.took.Round(time.Millisecond))
+			if note := slow(r.took); note != "" {
+				fmt.Fprintf(tw, "ok\t%s\t%s\n", r.name, note)
+			} else {
+				fmt.Fprintf(tw, "ok\t%s\n", r.name)
+			}
 			continue
 		}
 		failed++
@@ -234,6 +238,14 @@ func reportChecks(cmd *cobra.Command, results []checkResult) error {
 	}
 	fmt.Fprintf(cmd.OutOrStdout(), "All %d %s passed.\n", len(results), plural(len(results), "check", "checks"))
 	return nil
+}
+
+// slow notes a check that took a second or more.
+func slow(d time.Duration) string {
+	if d < time.Second {
+		return ""
+	}
+	return "(took " + d.Round(100*time.Millisecond).String() + ")"
 }
 
 // oneLine keeps a multi-line error (errors.Join) on one table row.
