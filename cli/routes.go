@@ -65,10 +65,10 @@ var (
 )
 
 // MiddlewareName names a middleware after the code that made it: the
-// package alone for a constructor named New or an unexported closure or
-// method ("cors", "ratelimit"), package and function for another
-// exported constructor ("auth.Require") or a plain function
-// ("main.timing").
+// package alone for a constructor named New or a library's unexported
+// closure or method ("cors", "ratelimit"), package and function for
+// another exported constructor ("auth.Require"), a plain function or a
+// function of package main ("main.timing", "main.requireToken").
 func MiddlewareName(mw nexios.Middleware) string {
 	if mw == nil {
 		return "nil"
@@ -97,7 +97,9 @@ func MiddlewareName(mw nexios.Middleware) string {
 		}
 	}
 	sym := syms[len(syms)-1]
-	if method || sym == "" || sym == "New" || (closure && !isExported(sym)) {
+	// In a library an unexported closure is a detail; in a program's
+	// main package its function is the only name there is.
+	if method || sym == "" || sym == "New" || (closure && !isExported(sym) && pkg != "main") {
 		return pkg
 	}
 	return pkg + "." + sym

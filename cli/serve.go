@@ -224,8 +224,9 @@ func (p *program) announceStop(w io.Writer, err error) {
 
 // causeText names why the context ended: a signal, or a cancellation.
 func causeText(err error) string {
-	// A signal's cause matches context.Canceled too: compare the value.
-	if err == nil || err == context.Canceled {
+	// A signal's cause matches context.Canceled too, but says which
+	// signal: keep its message.
+	if err == nil || errors.Is(err, context.Canceled) && err.Error() == context.Canceled.Error() {
 		return "cancelled"
 	}
 	return err.Error() // "terminated signal received"
