@@ -64,6 +64,9 @@ func dialAddress(target string) (string, error) {
 	}
 	if !strings.Contains(target, "://") {
 		if _, _, err := net.SplitHostPort(target); err != nil {
+			if strings.Contains(target, "@") { // a DSN with credentials
+				return "", errors.New("the address is neither host:port nor a URL (value not shown: it may hold a password)")
+			}
 			return "", fmt.Errorf("address %q: want host:port or a URL", target)
 		}
 		return target, nil

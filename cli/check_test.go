@@ -221,6 +221,7 @@ func TestDialCheckTargets(t *testing.T) {
 		{"localhost", `address "localhost": want host:port or a URL`},
 		{"gopher://x", `URL scheme "gopher" has no default port`},
 		{"redis://u:" + dbPass + "@[::1", "the URL does not parse (value not shown"},
+		{"app:" + dbPass + "@tcp(db:3306)/app", "neither host:port nor a URL (value not shown"},
 	}
 	for _, c := range cases {
 		err := cli.DialCheck("x", c.target).Run(context.Background())

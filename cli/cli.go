@@ -108,7 +108,6 @@ type program struct {
 	// setDefault also makes the installed logger slog's default (Main
 	// only: a process-wide change tests must not make).
 	setDefault bool
-	logger     *slog.Logger // installed by --log-format, or nil
 }
 
 // Command returns the command line of app: serve (also run when no
@@ -181,6 +180,21 @@ func (p *program) root() *cobra.Command {
 	forEach(root, func(c *cobra.Command) {
 		if c.Args != nil {
 			c.Args = asUsage(c.Args)
+		}
+		// cobra runs only the nearest persistent pre-run: a command's own
+		// must not skip the logger.
+		if c != root && (c.PersistentPreRunE != nil || c.PersistentPreRun != nil) {
+			pre, preE := c.PersistentPreRun, c.PersistentPreRunE
+			c.PersistentPreRun, c.PersistentPreRunE = nil, func(cmd *cobra.Command, args []string) error {
+				if err := p.installLogger(cmd); err != nil {
+					return err
+				}
+				if preE != nil {
+					return preE(cmd, args)
+				}
+				pre(cmd, args)
+				return nil
+			}
 		}
 	})
 	return root
@@ -317,11 +331,25 @@ func (p *program) installLogger(cmd *cobra.Command) error {
 	default:
 		return usageError{fmt.Errorf(`--log-format %q: want "text" or "json"`, p.logFormat)}
 	}
-	p.logger = slog.New(h)
-	p.app.SetLogger(p.logger)
-	if p.setDefault {
-		slog.SetDefault(p.logger)
+	logger := slog.New(h)
+	if err := setLogger(p.app, logger); err != nil {
+		return err
 	}
+	if p.setDefault {
+		slog.SetDefault(logger)
+	}
+	return nil
+}
+
+// setLogger installs l, reporting an app that already serves (whose
+// logger can no longer change) as an error rather than a panic.
+func setLogger(app *nexios.App, l *slog.Logger) (err error) {
+	defer func() {
+		if v := recover(); v != nil {
+			err = fmt.Errorf("--log-format: %v", v)
+		}
+	}()
+	app.SetLogger(l)
 	return nil
 }
 

@@ -81,7 +81,9 @@ func (p *program) ping(cmd *cobra.Command, f *pingFlags, path string) error {
 		defer func() {
 			sctx, scancel := context.WithTimeout(context.WithoutCancel(ctx), waitTimeout)
 			defer scancel()
-			_ = p.app.Shutdown(sctx)
+			if err := p.app.Shutdown(sctx); err != nil {
+				p.app.Logger().Warn("ping: shutting the app down", "error", err)
+			}
 		}()
 		client = testclient.New(p.app, testclient.WithoutRedirects(), testclient.WithRemoteAddr("127.0.0.1:1")).HTTPClient()
 	}

@@ -107,8 +107,36 @@ func TestUserCommandSharesTheLogger(t *testing.T) {
 	if r.err != nil || !strings.Contains(r.errOut, `"msg":"from the user command"`) {
 		t.Errorf("err %v, stderr %q", r.err, r.errOut)
 	}
+	// A command's own persistent pre-run does not skip the logger.
+	var preRan bool
+	app2 := nexios.New(nexios.Config{})
+	own := &cobra.Command{Use: "own", Args: cobra.NoArgs,
+		PersistentPreRun: func(*cobra.Command, []string) { preRan = true },
+		RunE: func(*cobra.Command, []string) error {
+			app2.Logger().Info("from a command with its own pre-run")
+			return nil
+		}}
+	r = run(t, app2, opts(cli.Commands(own)), "own", "--log-format", "json")
+	if r.err != nil || !preRan || !strings.Contains(r.errOut, `"msg":"from a command with its own pre-run"`) {
+		t.Errorf("err %v, pre-run %v, stderr %q", r.err, preRan, r.errOut)
+	}
 	// Argument validators of user commands give usage errors too.
 	if r := run(t, app, opts(cli.Commands(&cobra.Command{Use: "x", Args: cobra.NoArgs, Run: func(*cobra.Command, []string) {}})), "x", "y"); r.code != 2 {
 		t.Errorf("user command with a bad argument: code %d", r.code)
+	}
+}
+
+// --log-format on an app that already served a request is an error, not
+// a panic: its logger can no longer change.
+func TestLogFormatAfterServing(t *testing.T) {
+	t.Parallel()
+	app := nexios.New(nexios.Config{})
+	app.Get("/", ok)
+	if r := run(t, app, nil, "ping", "/"); r.err != nil {
+		t.Fatal(r.err)
+	}
+	r := run(t, app, nil, "routes", "--log-format", "json")
+	if r.code != 1 || !strings.Contains(r.err.Error(), "--log-format: nexios: SetLogger called after the app started serving") {
+		t.Errorf("code %d, err %v", r.code, r.err)
 	}
 }
