@@ -257,3 +257,15 @@ func TestCheckReadsTheSameSources(t *testing.T) {
 		t.Errorf("code %d\n%s", r.code, r.out)
 	}
 }
+
+// DialCheck reaches the test's real Redis by its URL.
+func TestDialCheckRedis(t *testing.T) {
+	t.Parallel()
+	url := os.Getenv("NEXIOS_TEST_REDIS_URL")
+	if url == "" {
+		t.Skip("NEXIOS_TEST_REDIS_URL is not set; the Redis dial check is not run")
+	}
+	if err := cli.DialCheck("redis", url).Run(context.Background()); err != nil {
+		t.Errorf("dialing Redis at the test URL: %v", err)
+	}
+}
