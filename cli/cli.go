@@ -34,10 +34,17 @@ type settings struct {
 	tlsCert   string
 	tlsKey    string
 	tlsConfig *tls.Config
+	args      []string // nil: os.Args[1:]
 }
 
 // DefaultAddr is serve's address unless Addr or --addr says otherwise.
 const DefaultAddr = "127.0.0.1:5000"
+
+// Args sets the command line Main runs (default os.Args[1:]): the
+// arguments left after the program's own flags (config.LeadingFlags).
+func Args(args []string) Option {
+	return func(s *settings) { s.args = append([]string{}, args...) }
+}
 
 // Name sets the program name shown in help and errors (default: the
 // executable's base name).
@@ -221,7 +228,11 @@ func Main(app *nexios.App, opts ...Option) {
 		<-ctx.Done()
 		stop() // a second signal is not caught: it ends the process
 	}()
-	code := run(ctx, p.root(), os.Args[1:], os.Stderr)
+	args := os.Args[1:]
+	if p.s.args != nil {
+		args = p.s.args
+	}
+	code := run(ctx, p.root(), args, os.Stderr)
 	stop()
 	os.Exit(code)
 }

@@ -74,6 +74,7 @@ type options struct {
 	environ []string
 	args    []string
 	useArgs bool
+	rest    *[]string // LeadingFlags: where the arguments after the flags go
 	prefix  string
 	name    string
 }
@@ -90,6 +91,15 @@ func Environ(env []string) Option { return func(o *options) { o.environ = env } 
 // whose message is the usage.
 func Args(args []string) Option {
 	return func(o *options) { o.args, o.useArgs = args, true }
+}
+
+// LeadingFlags is Args for a program whose command line goes on after
+// its configuration flags: flags are parsed up to the first argument that
+// is not one (or "--"), and the arguments from there are stored in rest —
+// "-db postgres://… migrate status" sets DATABASE_URL and leaves
+// [migrate status] for the program's commands (cli.Args).
+func LeadingFlags(args []string, rest *[]string) Option {
+	return func(o *options) { o.args, o.useArgs, o.rest = args, true, rest }
 }
 
 // Prefix reads every key with a prefix ("APP_"): ADDR is read from
@@ -439,7 +449,9 @@ func applyFlags(o options, fields []fieldInfo, merged map[string]string, probs *
 		probs.add(Problem{Key: "flags", Message: err.Error()})
 		return nil
 	}
-	if rest := fs.Args(); len(rest) > 0 {
+	if o.rest != nil {
+		*o.rest = fs.Args()
+	} else if rest := fs.Args(); len(rest) > 0 {
 		probs.add(Problem{Key: "flags", Message: "unexpected arguments: " + strings.Join(rest, " ")})
 	}
 	keys := make([]string, 0, len(given))

@@ -234,3 +234,15 @@ func FuzzParseDotenv(f *testing.F) {
 		}
 	})
 }
+
+func TestLeadingFlags(t *testing.T) {
+	t.Parallel()
+	env := config.Environ([]string{"MAIL_FROM=a@example.com", "JWT_SECRET=" + secret32})
+	var cfg appConfig
+	var rest []string
+	err := config.Load(&cfg, config.Dir(t.TempDir()), env,
+		config.LeadingFlags([]string{"-db", "sqlite:x.db", "-debug", "migrate", "status", "-v"}, &rest))
+	if err != nil || cfg.DatabaseURL != "sqlite:x.db" || !cfg.Debug || fmt.Sprint(rest) != "[migrate status -v]" {
+		t.Errorf("%v %+v rest %q", err, cfg, rest)
+	}
+}

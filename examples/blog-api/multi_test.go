@@ -61,10 +61,11 @@ func TestThreeInstances(t *testing.T) {
 		for i := range srv {
 			cfg := Config{Addr: "127.0.0.1:0", JWTSecret: testSecret, UploadDir: t.TempDir(), RequestRate: 100,
 				MailFrom: "blog@example.com", RedisURL: rurl}
-			app, err := build(t.Context(), d, cfg, slog.New(slog.DiscardHandler), wiring{sender: mail.NewMemory(), hash: fastHash})
+			b, err := build(t.Context(), d, cfg, slog.New(slog.DiscardHandler), wiring{sender: mail.NewMemory(), hash: fastHash})
 			if err != nil {
 				t.Fatal(err)
 			}
+			app := b.app
 			if err := app.Startup(t.Context()); err != nil {
 				t.Fatal(err)
 			}
