@@ -212,18 +212,6 @@ func (d *DB) ReadSQL() *sql.DB { return d.r.DB }
 // returns the transaction.
 func (d *DB) Bun() *bun.DB { return d.w }
 
-// AddQueryHook adds a bun query hook to every pool of the database: the
-// writer and, on a SQLite file, the readers (Bun returns the writer
-// only). It is how tracing (bunotel) or query logging reaches every
-// query. Add hooks at start-up, before queries run: bun's hook list is
-// not safe to change concurrently.
-func (d *DB) AddQueryHook(h bun.QueryHook) {
-	d.w.AddQueryHook(h)
-	if d.r != d.w {
-		d.r.AddQueryHook(h)
-	}
-}
-
 // Ping checks that the database answers (every pool): a readiness probe.
 func (d *DB) Ping(ctx context.Context) error {
 	if err := d.w.PingContext(ctx); err != nil {
