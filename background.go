@@ -140,7 +140,7 @@ type taskPool struct {
 	idle    atomic.Int32   // workers waiting for a batch
 	timeout time.Duration
 
-	obs     atomic.Pointer[TaskObserver]
+	obs atomic.Pointer[TaskObserver]
 
 	mu     sync.Mutex // guards closed
 	closed bool
