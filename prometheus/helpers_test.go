@@ -15,6 +15,9 @@ import (
 func TestMain(m *testing.M) {
 	goleak.VerifyTestMain(m,
 		goleak.IgnoreTopFunction("database/sql.(*DB).connectionOpener"),
+		// The app's background workers wait a second for more tasks
+		// before they exit, by design.
+		goleak.IgnoreTopFunction("github.com/nexios-go/nexios.(*taskPool).work"),
 	)
 }
 
