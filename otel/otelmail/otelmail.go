@@ -7,11 +7,14 @@
 //	err := mailjob.Register(jobsClient, templates, sender)
 //
 // Spans carry counts, never addresses or subjects: those are personal
-// data, which traces are not the place for.
+// data, which traces are not the place for. A failure is recorded by its
+// kind (mail.ErrAuth, mail.ErrConnect...), SMTP step and reply code, not
+// by its text, which may quote a rejected recipient.
 package otelmail
 
 import (
 	"context"
+	"errors"
 
 	"go.opentelemetry.io/otel"
 	"go.opentelemetry.io/otel/attribute"
@@ -32,6 +35,8 @@ const (
 	AttrRecipients  = attribute.Key("mail.recipients")
 	AttrAttachments = attribute.Key("mail.attachments")
 	AttrTemporary   = attribute.Key("mail.error.temporary")
+	AttrStep        = attribute.Key("mail.smtp.step")
+	AttrCode        = attribute.Key("mail.smtp.code")
 )
 
 // Config configures Sender.
@@ -67,9 +72,37 @@ func (s *sender) Send(ctx context.Context, msg *mail.Message) error {
 	defer span.End()
 	err := s.next.Send(ctx, msg)
 	if err != nil {
-		span.RecordError(err)
-		span.SetStatus(codes.Error, "mail not sent")
+		kind := Kind(err)
+		span.RecordError(errors.New(kind)) // not err: its text may name recipients
+		span.SetStatus(codes.Error, kind)
 		span.SetAttributes(AttrTemporary.Bool(mail.IsTemporary(err)))
+		var se *mail.SendError
+		if errors.As(err, &se) {
+			span.SetAttributes(AttrStep.String(se.Step), AttrCode.Int(se.Code))
+		}
 	}
 	return err
+}
+
+// kinds are the error kinds of package mail, most specific first.
+var kinds = []error{
+	mail.ErrInvalidAddress, mail.ErrNoRecipients, mail.ErrNoSender, mail.ErrInvalidMessage, mail.ErrTemplate,
+	mail.ErrConnect, mail.ErrTLS, mail.ErrAuth, mail.ErrTimeout, mail.ErrCanceled, mail.ErrSenderRejected,
+	mail.ErrRecipientRejected, mail.ErrMessageRejected, mail.ErrProtocol,
+}
+
+// Kind describes a Send error without its details (addresses, server
+// replies quoting them): the mail package's error kind it matches, or
+// "mail: send failed".
+func Kind(err error) string {
+	for _, k := range kinds {
+		if errors.Is(err, k) {
+			return k.Error()
+		}
+	}
+	var se *mail.SendError
+	if errors.As(err, &se) && se.Kind != nil {
+		return se.Kind.Error()
+	}
+	return "mail: send failed"
 }
