@@ -239,7 +239,7 @@ func findWith(ss tracetest.SpanStubs, ok func(tracetest.SpanStub) bool) *tracete
 func attr(s *tracetest.SpanStub, key string) string {
 	for _, a := range s.Attributes {
 		if string(a.Key) == key {
-			return a.Value.Emit()
+			return a.Value.String()
 		}
 	}
 	return ""
@@ -248,7 +248,7 @@ func attr(s *tracetest.SpanStub, key string) string {
 func describeAttrs(s *tracetest.SpanStub) string {
 	var b strings.Builder
 	for _, a := range s.Attributes {
-		fmt.Fprintf(&b, "%s=%s ", a.Key, a.Value.Emit())
+		fmt.Fprintf(&b, "%s=%s ", a.Key, a.Value.String())
 	}
 	return b.String()
 }

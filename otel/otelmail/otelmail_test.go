@@ -69,7 +69,7 @@ func (errTemp) Error() string { return "451 try again later" }
 func attrOf(s tracetest.SpanStub, key attribute.Key) string {
 	for _, a := range s.Attributes {
 		if a.Key == key {
-			return a.Value.Emit()
+			return a.Value.String()
 		}
 	}
 	return ""
