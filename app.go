@@ -118,8 +118,9 @@ type App struct {
 	notAllowed     HandlerFunc
 	pre            []Middleware
 
-	binder *bind.Binder
-	tasks  taskPool
+	binder      *bind.Binder
+	ruleSchemas sync.Map // custom rule → RuleSchema (DescribeRule)
+	tasks       taskPool
 
 	hooks lifecycle
 
@@ -171,6 +172,19 @@ func (a *App) Config() Config { return a.cfg }
 
 // Logger returns the app's logger.
 func (a *App) Logger() *slog.Logger { return a.logger }
+
+// SetLogger replaces the app's logger (Config.Logger), for a command line
+// that chooses the log format after the app was built. It must be called
+// before the app serves its first request or starts up; it panics after.
+func (a *App) SetLogger(l *slog.Logger) {
+	if l == nil {
+		panic("nexios: SetLogger(nil)")
+	}
+	a.mu.Lock()
+	defer a.mu.Unlock()
+	a.mustNotBeCompiled("SetLogger")
+	a.logger, a.cfg.Logger = l, l
+}
 
 // Pre adds middleware that runs before routing, for every request: it may
 // rewrite the method or path that routing sees. Most middleware belongs in

@@ -46,6 +46,9 @@ type ResponseDoc struct {
 	Description string
 	// Type is the body type, or nil for a response without a body.
 	Type reflect.Type
+	// MediaType is the body's media type when it is not JSON (a file:
+	// see ReturnsFile).
+	MediaType string
 }
 
 // Doc returns the route's documentation.
@@ -102,6 +105,16 @@ func Returns[T any](status int, description string) RouteOption {
 			r.doc.Output = t
 		}
 		r.doc.Responses = append(r.doc.Responses, ResponseDoc{Status: status, Description: description, Type: t})
+	}
+}
+
+// ReturnsFile documents a response whose body is a file — bytes of
+// mediaType ("application/octet-stream", "image/png", "text/csv") — such
+// as a download served with Response.File. It only documents.
+func ReturnsFile(status int, mediaType, description string) RouteOption {
+	return func(r *Route) {
+		r.doc.Responses = append(r.doc.Responses, ResponseDoc{Status: status, Description: description,
+			Type: reflect.TypeFor[[]byte](), MediaType: mediaType})
 	}
 }
 

@@ -31,3 +31,37 @@ func (a *App) SetValidationMessage(rule string, msg func(validator.FieldError) s
 // returns a *ValidationError listing every failing field, located at loc
 // ("body", "query", …).
 func (a *App) Validate(v any, loc string) error { return a.binder.Validate(v, loc) }
+
+// RuleSchema says what a custom validation rule means in JSON Schema, so
+// that the OpenAPI document refuses what the rule refuses (and generated
+// clients and response validators agree with the server). Zero fields
+// say nothing.
+type RuleSchema struct {
+	// MinLength and MaxLength bound a string's length in characters.
+	MinLength, MaxLength int
+	// Pattern is a regular expression the whole value must match (anchor
+	// it with ^ and $).
+	Pattern string
+	// Contains are regular expressions the value must each match
+	// somewhere: "an upper-case letter" is `\p{Lu}`. They become an allOf
+	// of patterns, which both ECMA-262 and RE2 validators read.
+	Contains []string
+	// Format is a JSON Schema format ("email", "uri", …).
+	Format string
+	// Description is added to the property's description.
+	Description string
+}
+
+// DescribeRule records what the custom validation rule means in JSON
+// Schema; the openapi package applies it wherever a field uses the rule.
+// Register the rule itself with Validator().RegisterValidation.
+func (a *App) DescribeRule(rule string, s RuleSchema) { a.ruleSchemas.Store(rule, s) }
+
+// DescribedRule returns what DescribeRule recorded for rule.
+func (a *App) DescribedRule(rule string) (RuleSchema, bool) {
+	v, ok := a.ruleSchemas.Load(rule)
+	if !ok {
+		return RuleSchema{}, false
+	}
+	return v.(RuleSchema), true
+}

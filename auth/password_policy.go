@@ -128,5 +128,41 @@ func RegisterPasswordRule(app *nexios.App, tag string, p PasswordPolicy) error {
 		}
 		return "is not an acceptable password"
 	})
+	app.DescribeRule(tag, p.Schema())
 	return nil
+}
+
+// Schema is the policy in JSON Schema (the same length bounds and
+// character classes Check applies, Unicode-aware), so that the OpenAPI
+// document refuses what the rule refuses.
+func (p PasswordPolicy) Schema() nexios.RuleSchema {
+	s := nexios.RuleSchema{MinLength: p.MinLength, MaxLength: p.MaxLength}
+	if s.MinLength <= 0 {
+		s.MinLength = 8
+	}
+	if s.MaxLength <= 0 {
+		s.MaxLength = 128
+	}
+	var needs []string
+	for _, c := range []struct {
+		on      bool
+		pattern string
+		what    string
+	}{
+		{p.RequireUpper, `\p{Lu}`, "an upper-case letter"},
+		{p.RequireLower, `\p{Ll}`, "a lower-case letter"},
+		{p.RequireDigit, `\p{Nd}`, "a digit"},
+		{p.RequireSymbol, `[\p{P}\p{S} ]`, "a symbol"},
+	} {
+		if c.on {
+			s.Contains = append(s.Contains, c.pattern)
+			needs = append(needs, c.what)
+		}
+	}
+	s.Description = fmt.Sprintf("A password of %d to %d characters", s.MinLength, s.MaxLength)
+	if len(needs) > 0 {
+		s.Description += " with " + strings.Join(needs, ", ")
+	}
+	s.Description += "."
+	return s
 }

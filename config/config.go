@@ -54,6 +54,7 @@ import (
 	"reflect"
 	"slices"
 	"sort"
+	"strconv"
 	"strings"
 
 	"github.com/caarlos0/env/v11"
@@ -274,16 +275,18 @@ func envProblem(err error, fields []fieldInfo) Problem {
 	return Problem{Key: "?", Message: err.Error()}
 }
 
-// causeOnly returns the innermost error's message: strconv's "invalid
-// syntax", not the sentence that quotes the value.
+// causeOnly describes why a value did not parse without quoting it (it
+// may be a secret): strconv's "invalid syntax" or "value out of range",
+// else "invalid value" — time.ParseDuration and others quote the value in
+// their messages.
 func causeOnly(err error) string {
-	for {
-		next := errors.Unwrap(err)
-		if next == nil {
-			return err.Error()
-		}
-		err = next
+	switch {
+	case errors.Is(err, strconv.ErrSyntax):
+		return strconv.ErrSyntax.Error()
+	case errors.Is(err, strconv.ErrRange):
+		return strconv.ErrRange.Error()
 	}
+	return "invalid value"
 }
 
 func kindName(t reflect.Type) string {

@@ -66,6 +66,18 @@ func WithVersionTable(name string) MigrateOption {
 	return func(c *migrateConfig) { c.table = name }
 }
 
+// Migrate applies every pending migration of fsys (see Migrator) and
+// returns when the database is up to date: the one call an app makes at
+// start-up. Several instances starting together migrate once on
+// PostgreSQL (the migrator holds a session lock).
+func (d *DB) Migrate(ctx context.Context, fsys fs.FS, opts ...MigrateOption) error {
+	m, err := d.Migrator(fsys, opts...)
+	if err != nil {
+		return err
+	}
+	return m.Up(ctx)
+}
+
 // Migrator returns a Migrator for the migrations in fsys (its root is the
 // migrations directory: pass fs.Sub(embedded, "migrations")).
 func (d *DB) Migrator(fsys fs.FS, opts ...MigrateOption) (*Migrator, error) {

@@ -407,12 +407,22 @@ func (g *generator) authRequirements(scopes []string) []map[string][]string {
 	return out
 }
 
+var (
+	bytesType    = reflect.TypeFor[[]byte]()
+	fileBodyType = reflect.TypeFor[fileBody]()
+)
+
+// fileBody marks a file response: {type: string, format: binary} under
+// its media type.
+type fileBody struct{}
+
 // response is one documented status.
 type response struct {
 	status int
 	desc   string
 	typ    reflect.Type
-	err    bool // an error response: the error schema
+	media  string // the body's media type when not JSON
+	err    bool   // an error response: the error schema
 }
 
 // responses documents the success response (the route's success status,
@@ -453,6 +463,12 @@ func (g *generator) responses(o *openapi31.Operation, rt *nexios.Route, doc nexi
 		if rd.Type != nil {
 			r.typ = rd.Type
 		}
+		if rd.MediaType != "" {
+			r.media = rd.MediaType
+			if rd.Type == bytesType {
+				r.typ = fileBodyType // raw bytes, not base64 JSON
+			}
+		}
 	}
 	for _, r := range list {
 		r.err = r.status >= 400 && r.typ == nil
@@ -476,12 +492,18 @@ func (g *generator) responses(o *openapi31.Operation, rt *nexios.Route, doc nexi
 		switch {
 		case r.err:
 			resp.Content = errContent
+		case r.typ == fileBodyType:
+			resp.Content = map[string]openapi31.MediaType{r.media: {Schema: map[string]any{"type": "string", "format": "binary"}}}
 		case r.typ != nil && r.status >= 200 && r.status != http.StatusNoContent && r.status != http.StatusNotModified:
 			schema, _, err := g.reflectSchema(reflect.Zero(deref(r.typ)).Interface(), withMode(reflectMode{out: true}))
 			if err != nil {
 				return fmt.Errorf("response %d: %w", r.status, err)
 			}
-			resp.Content = map[string]openapi31.MediaType{"application/json": {Schema: schema}}
+			media := "application/json"
+			if r.media != "" {
+				media = r.media
+			}
+			resp.Content = map[string]openapi31.MediaType{media: {Schema: schema}}
 		}
 		if i == 0 && r.typ != nil {
 			for _, h := range nexios.OutputHeaders(deref(r.typ)) {

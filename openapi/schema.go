@@ -127,7 +127,7 @@ func (g *generator) interceptProp(p jsonschema.InterceptPropParams) error {
 		}
 	}
 	out := modeOf(p.Context).out
-	applyValidate(p.Field.Tag.Get("validate"), p.Field.Type, p.Name, p.PropertySchema, p.ParentSchema, !out)
+	applyValidate(p.Field.Tag.Get("validate"), p.Field.Type, p.Name, p.PropertySchema, p.ParentSchema, !out, g.app.DescribedRule)
 	required := alwaysWritten(p.Field)
 	if !out {
 		// Validation runs on the value an absent field gets: rules that

@@ -8,6 +8,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/nexios-go/nexios"
 	"github.com/nexios-go/nexios/bind"
 	"github.com/swaggest/jsonschema-go"
 )
@@ -21,16 +22,17 @@ import (
 // the values validation calls empty: "" (minLength 1), null for a
 // pointer, slice or map, 0 for a number (not: {const: 0}), false for a
 // boolean (const: true). Rules after "dive" apply to the items of a slice.
-// Rules the schema cannot express (custom ones, cross-field ones) are
-// left out.
-func applyValidate(tag string, ft reflect.Type, name string, prop, parent *jsonschema.Schema, inParent bool) {
+// Custom rules are applied as the app described them (App.DescribeRule);
+// rules the schema cannot express (undescribed custom ones, cross-field
+// ones) are left out.
+func applyValidate(tag string, ft reflect.Type, name string, prop, parent *jsonschema.Schema, inParent bool, custom ...func(string) (nexios.RuleSchema, bool)) {
 	if tag == "" || tag == "-" {
 		return
 	}
 	rules := bind.SplitRules(tag)
 	if i := slices.Index(rules, "dive"); i >= 0 {
 		if items := itemSchema(prop); items != nil {
-			applyRules(rules[i+1:], elemType(ft), items)
+			applyRules(rules[i+1:], elemType(ft), items, custom...)
 			if slices.Contains(rules[i+1:], "required") {
 				requireValue(elemType(ft), items)
 			}
@@ -43,7 +45,7 @@ func applyValidate(tag string, ft reflect.Type, name string, prop, parent *jsons
 		}
 		requireValue(ft, prop)
 	}
-	applyRules(rules, ft, prop)
+	applyRules(rules, ft, prop, custom...)
 }
 
 // requireValue narrows s to the values go-playground's required rule
@@ -143,7 +145,7 @@ var patterns = map[string]string{
 	"e164":      `^\+?[1-9][0-9]{7,14}$`,
 }
 
-func applyRules(rules []string, t reflect.Type, s *jsonschema.Schema) {
+func applyRules(rules []string, t reflect.Type, s *jsonschema.Schema, custom ...func(string) (nexios.RuleSchema, bool)) {
 	k := kindOf(t)
 	for _, rule := range rules {
 		if strings.Contains(rule, "|") {
@@ -203,7 +205,39 @@ func applyRules(rules []string, t reflect.Type, s *jsonschema.Schema) {
 			s.WithPattern(regexp.QuoteMeta(param) + "$")
 		case "contains":
 			s.WithPattern(regexp.QuoteMeta(param))
+		default:
+			if len(custom) > 0 && custom[0] != nil {
+				if rs, ok := custom[0](key); ok {
+					applyRuleSchema(rs, s)
+				}
+			}
 		}
+	}
+}
+
+// applyRuleSchema applies what the app described of a custom rule.
+func applyRuleSchema(rs nexios.RuleSchema, s *jsonschema.Schema) {
+	if rs.MinLength > 0 {
+		s.WithMinLength(int64(rs.MinLength))
+	}
+	if rs.MaxLength > 0 {
+		s.WithMaxLength(int64(rs.MaxLength))
+	}
+	if rs.Pattern != "" {
+		s.WithPattern(rs.Pattern)
+	}
+	if rs.Format != "" {
+		s.WithFormat(rs.Format)
+	}
+	for _, c := range rs.Contains {
+		s.AllOf = append(s.AllOf, (&jsonschema.Schema{}).WithPattern(c).ToSchemaOrBool())
+	}
+	if rs.Description != "" {
+		d := rs.Description
+		if s.Description != nil && *s.Description != "" {
+			d = *s.Description + " " + d
+		}
+		s.WithDescription(d)
 	}
 }
 

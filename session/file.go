@@ -36,6 +36,9 @@ type FileConfig struct {
 type FileStore struct {
 	root *os.Root
 	now  func() time.Time
+	// mu makes "update only if it still exists" and Delete atomic within
+	// the process (the directory belongs to one instance).
+	mu sync.Mutex
 
 	stop      chan struct{}
 	done      chan struct{}
@@ -140,9 +143,23 @@ func (s *FileStore) read(name string) (*fileRecord, error) {
 
 // Save implements Store.
 func (s *FileStore) Save(_ context.Context, token string, rec *Record, ttl time.Duration) (string, error) {
+	existing := token != ""
 	token, err := saveToken(token, ttl)
 	if err != nil {
 		return "", err
+	}
+	if existing {
+		s.mu.Lock()
+		defer s.mu.Unlock()
+		// Deleted (a logout, a rotation) or expired meanwhile: never
+		// brought back by a request that still held it.
+		fr, err := s.read(token + fileSuffix)
+		if err != nil {
+			return "", err
+		}
+		if !s.now().Before(fr.Expires) {
+			return "", ErrNotFound
+		}
 	}
 	rec.ID = token
 	data, err := json.Marshal(fileRecord{Expires: s.now().Add(ttl), Record: rec})
@@ -173,6 +190,8 @@ func (s *FileStore) Delete(_ context.Context, token string) error {
 	if !ValidID(token) {
 		return nil
 	}
+	s.mu.Lock()
+	defer s.mu.Unlock()
 	err := s.root.Remove(token + fileSuffix)
 	if err != nil && !errors.Is(err, fs.ErrNotExist) {
 		return fmt.Errorf("session: deleting a session file: %w", err)

@@ -95,6 +95,7 @@ func (s *MemoryStore) Load(_ context.Context, token string) (*Record, error) {
 
 // Save implements Store.
 func (s *MemoryStore) Save(_ context.Context, token string, rec *Record, ttl time.Duration) (string, error) {
+	existing := token != ""
 	token, err := saveToken(token, ttl)
 	if err != nil {
 		return "", err
@@ -104,9 +105,15 @@ func (s *MemoryStore) Save(_ context.Context, token string, rec *Record, ttl tim
 	if err != nil {
 		return "", fmt.Errorf("session: encoding session values: %w", err)
 	}
+	now := s.now()
 	s.mu.Lock()
-	s.entries[token] = memEntry{data: data, expires: s.now().Add(ttl)}
-	s.mu.Unlock()
+	defer s.mu.Unlock()
+	if e, ok := s.entries[token]; existing && (!ok || !now.Before(e.expires)) {
+		// Deleted (a logout, a rotation) or expired meanwhile: never
+		// brought back by a request that still held it.
+		return "", ErrNotFound
+	}
+	s.entries[token] = memEntry{data: data, expires: now.Add(ttl)}
 	return token, nil
 }
 

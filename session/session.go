@@ -224,7 +224,10 @@ func (m *middleware) load(req *nexios.Request, res *nexios.Response) (*state, er
 				st.token, st.stale, st.created, st.lastSeen = token, false, rec.CreatedAt, rec.LastSeen
 				st.sess = newSession(rec.ID, rec.Values, rec.CreatedAt)
 			case !errors.Is(err, ErrNotFound):
-				return nil, fmt.Errorf("session: loading: %w", err)
+				// The store failed: the request cannot tell who the client
+				// is, and must not go on as a stranger (losing the user, or
+				// overwriting the session with an empty one).
+				return nil, unavailable(fmt.Errorf("session: loading: %w", err))
 			}
 		}
 	}
@@ -233,4 +236,10 @@ func (m *middleware) load(req *nexios.Request, res *nexios.Response) (*state, er
 	}
 	sessionKey.Set(req, st.sess)
 	return st, nil
+}
+
+// unavailable makes a store failure a 503: the session store is down, which
+// is no fault of the request.
+func unavailable(err error) error {
+	return nexios.NewHTTPError(http.StatusServiceUnavailable, "session store unavailable; try again later").Wrap(err)
 }

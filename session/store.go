@@ -44,6 +44,13 @@ type Store interface {
 	// from now on. An empty token asks for a new session: the store picks
 	// a fresh unguessable id and sets rec.ID. A token is only ever one that
 	// Load accepted or Save returned.
+	//
+	// A server-side store updates an existing session only if it still
+	// exists (a compare-and-set: SET … XX in Redis): when it was deleted
+	// or expired since it was loaded — a logout or an id rotation by
+	// another request, maybe on another instance — Save returns
+	// ErrNotFound rather than bring it back, and the middleware ends the
+	// request's session.
 	Save(ctx context.Context, token string, rec *Record, ttl time.Duration) (string, error)
 	// Delete forgets the session under token, so that a copy of the
 	// cookie cannot bring it back. Unknown tokens are not an error.

@@ -90,6 +90,18 @@ func (st *state) write(rec *Record, now time.Time, sendCookie bool) error {
 		return st.save(sendCookie)
 	}
 	token, err := st.m.store.Save(st.req.Context(), st.token, rec, ttl)
+	if errors.Is(err, ErrNotFound) && st.token != "" {
+		// The session ended while this request ran (a logout or a
+		// rotation elsewhere, maybe on another instance): it stays ended,
+		// and this request's changes to it are dropped.
+		st.token, st.stale = "", true
+		st.sess.saved("")
+		if sendCookie {
+			st.cookie("", -1)
+			st.stale = false
+		}
+		return nil
+	}
 	if err != nil {
 		return err
 	}
@@ -136,7 +148,7 @@ func (st *state) finish(err error) error {
 		}
 		if serr := st.commit(status); serr != nil {
 			if err == nil {
-				return fmt.Errorf("session: saving: %w", serr)
+				return unavailable(fmt.Errorf("session: saving: %w", serr))
 			}
 			st.log("session: saving failed", serr)
 		}

@@ -20,5 +20,7 @@
 // so one store may back all of them.
 //
 // Suites: RevocationList (auth.RevocationList), Throttle
-// (auth.ThrottleStore).
+// (auth.ThrottleStore), SessionStore (session.Store, server-side),
+// RateLimitStore (ratelimit.Store), Broker (websocket.Broker, across
+// instances) and Cache (cache.Cache).
 package storetest

@@ -53,7 +53,7 @@ func TestStoreFailure(t *testing.T) {
 	for _, failOpen := range []bool{false, true} {
 		var logs bytes.Buffer
 		app := nexios.New(nexios.Config{Logger: slog.New(slog.NewTextHandler(&logs, nil))})
-		app.Use(must(t, ratelimit.Config{Store: failingStore{}, FailOpen: failOpen}))
+		app.Use(must(t, ratelimit.Config{Store: failingStore{}, FailClosed: !failOpen}))
 		app.Get("/", ok)
 		r := testclient.New(app).Get("/")
 		want := 503
@@ -61,7 +61,7 @@ func TestStoreFailure(t *testing.T) {
 			want = 200
 		}
 		if r.Status != want || !strings.Contains(logs.String(), "connection refused") {
-			t.Errorf("FailOpen=%v: status %d, logs %q", failOpen, r.Status, logs.String())
+			t.Errorf("fail open %v: status %d, logs %q", failOpen, r.Status, logs.String())
 		}
 		if failOpen && !strings.Contains(logs.String(), "level=WARN") {
 			t.Errorf("fail-open not logged at warn: %q", logs.String())

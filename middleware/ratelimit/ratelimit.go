@@ -59,9 +59,13 @@ type Config struct {
 	// PolicyName names the policy in IETFHeaders. Default "default".
 	PolicyName string
 
-	// FailOpen admits requests when the store fails, logging the error at
-	// warn level. Default false: such requests get 503.
-	FailOpen bool
+	// FailClosed answers 503 when the store fails, for limits an attacker
+	// would like lifted (login, password reset, sign-up). Default false:
+	// fail open — requests are admitted and the error is logged at warn
+	// level, the right choice for general traffic, where an outage of the
+	// shared store must not take the site down. NewFallbackStore is the
+	// third policy: a local limit while the store is down.
+	FailClosed bool
 
 	// Skip exempts requests from the limit (health checks, trusted
 	// clients). They are not counted and get no headers. Default nil.
@@ -143,7 +147,7 @@ func New(cfg Config) (nexios.Middleware, error) {
 	p := lim.Policy()
 	m := &middleware{
 		lim: lim, key: cfg.KeyFunc, prefix: cfg.Prefix, headers: cfg.Headers,
-		failOpen: cfg.FailOpen, skip: cfg.Skip,
+		failOpen: !cfg.FailClosed, skip: cfg.Skip,
 		limit:  []string{strconv.Itoa(p.capacity())},
 		policy: []string{`"` + cfg.PolicyName + `";q=` + strconv.Itoa(p.Limit) + ";w=" + strconv.FormatInt(ceilSeconds(p.Window), 10)},
 		ietf:   `"` + cfg.PolicyName + `";r=`,
