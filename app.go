@@ -48,6 +48,15 @@ type Config struct {
 	IdleTimeout       time.Duration // default 120s
 	MaxHeaderBytes    int           // default 64 KiB; larger request headers get 431
 	ShutdownTimeout   time.Duration // default 15s: how long in-flight requests may finish
+	// DrainDelay is how long Serve and Run go on serving once told to
+	// stop (SIGTERM), with App.Stopping cancelled so that readiness
+	// checks fail (package health), before they stop accepting
+	// connections and begin the graceful shutdown: the time a load
+	// balancer or Kubernetes needs to take the instance out of rotation
+	// (for a readiness probe: periodSeconds × failureThreshold, plus the
+	// endpoint propagation delay). Default 0: no delay. ShutdownTimeout
+	// starts after it.
+	DrainDelay time.Duration
 	// WriteStallTimeout cuts clients that stop reading: once a response
 	// has sent 64 KiB, each further 64 KiB must be taken by the client
 	// within this time (a minimum rate of 64 KiB per period), or the

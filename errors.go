@@ -336,6 +336,8 @@ func (a *App) logError(req *Request, err error, msg string) {
 		slog.String("method", req.r.Method),
 		slog.String("path", req.r.URL.Path),
 		slog.String("pattern", req.Pattern()),
+		// The status sent, the one the access log records too.
+		slog.Int("status", req.res.StatusCode()),
 		slog.Any("error", err),
 	}
 	var pe *PanicError
