@@ -27,6 +27,7 @@ import (
 	"github.com/nexios-go/nexios/cli/jobscmd"
 	"github.com/nexios-go/nexios/config"
 	"github.com/nexios-go/nexios/db"
+	"github.com/nexios-go/nexios/health"
 	"github.com/nexios-go/nexios/jobs"
 	"github.com/nexios-go/nexios/jobs/mailjob"
 	"github.com/nexios-go/nexios/mail"
@@ -157,6 +158,22 @@ func build(ctx context.Context, d *db.DB, cfg Config, log *slog.Logger, w wiring
 	app.OnStartup(m.Up)
 	app.OnShutdown(shared.close)
 	queue.Attach(app) // starts after the migrations; stops before the database closes
+
+	// /livez (the process) and /readyz (database, no pending migration,
+	// jobs running, Redis when shared; 503 while draining).
+	checks := []health.Check{
+		health.Ping("database", d),
+		health.Func("migrations", m.Pending),
+		health.Started("jobs", queue.Started),
+	}
+	if shared.ready != nil {
+		checks = append(checks, health.Func("redis", shared.ready))
+	}
+	probes, err := health.New(health.Config{Checks: checks})
+	if err != nil {
+		return nil, err
+	}
+	probes.Register(app)
 	if inbox, ok := sender.(*mail.Memory); ok {
 		// Mail stays in the process: show it, on a loopback address only.
 		err := mail.MountInbox(app, inbox, mail.InboxConfig{Force: isLoopback(cfg.Addr)})
