@@ -259,7 +259,7 @@ func (a *App) runHandler(req *Request, res *Response, h HandlerFunc) {
 				panic(p)
 			}
 			pe := &PanicError{Value: p, Stack: stack()}
-			a.HandleError(req, res, pe)
+			a.handleError(req, res, pe)
 			if res.Committed() && res.StatusCode() != pe.StatusCode() {
 				req.runCleanups()
 				panic(http.ErrAbortHandler) // the response was cut short: abort it
@@ -271,10 +271,10 @@ func (a *App) runHandler(req *Request, res *Response, h HandlerFunc) {
 		if res.Committed() && errors.As(err, &pe) {
 			// A panic after the response started: the body is incomplete,
 			// so abort the connection rather than end it as if whole.
-			a.HandleError(req, res, err) // logs it
+			a.handleError(req, res, err) // logs it
 			panic(http.ErrAbortHandler)
 		}
-		a.HandleError(req, res, err)
+		a.handleError(req, res, err)
 	}
 }
 
