@@ -29,6 +29,6 @@ func Example() {
 	r := testclient.New(app).Get("/boom")
 	fmt.Println(r.Status, r.Header.Get("Content-Type"))
 	// Output:
-	// level=ERROR msg="request failed" method=GET path=/boom pattern=/boom error="panic: something broke"
+	// level=ERROR msg="request failed" method=GET path=/boom pattern=/boom status=500 error="panic: something broke"
 	// 500 application/problem+json
 }
