@@ -69,6 +69,7 @@ type App struct {
 	logger     *slog.Logger
 	converters map[string]Converter
 	tree       tree.Tree[*Route]
+	names      map[string]*Route // named routes, for URLFor and duplicate checks
 	state      State
 
 	errorHandlers  []typedErrorHandler
