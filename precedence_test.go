@@ -2,8 +2,8 @@ package nexios_test
 
 import (
 	"net/http"
-	"slices"
 	"net/http/httptest"
+	"slices"
 	"strings"
 	"testing"
 
