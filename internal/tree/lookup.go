@@ -196,16 +196,48 @@ func (f *finder[V]) accept(e *endpoint[V]) *entry[V] {
 // (non-empty, not starting with '/'), what follows that segment's '/',
 // and whether there is a '/'.
 func (n *node[V]) prefix(p string) (c *node[V], rest string, more bool) {
-	fb := p[0]
-	i := 0
+	i, end := 0, len(n.keys)
 	if n.jump != nil {
-		j := n.jump[fb]
+		j := n.jump[p[0]]
 		if j == 0 {
 			return nil, "", false
 		}
 		i = int(j - 1)
 	}
-	for ; i < len(n.firsts) && n.firsts[i] <= fb; i++ {
+	if len(p) < 8 {
+		return n.shortPrefix(p, i)
+	}
+	w := load64(p)
+	fb := p[0]
+	for ; i < end; i++ {
+		k, kw := n.keys[i], n.words[i]
+		if byte(kw) != fb {
+			if byte(kw) > fb {
+				break // keys are sorted
+			}
+			continue
+		}
+		if len(k) <= 8 {
+			if w&(^uint64(0)>>(64-8*len(k))) != kw {
+				continue
+			}
+		} else if w != kw || len(p) < len(k) || p[8:len(k)] != k[8:] {
+			continue
+		}
+		if len(p) == len(k) {
+			return n.statics[i], "", false
+		}
+		if p[len(k)] == '/' {
+			return n.statics[i], p[len(k)+1:], true
+		}
+	}
+	return nil, "", false
+}
+
+// shortPrefix is prefix for a p shorter than eight bytes, from the i-th key.
+func (n *node[V]) shortPrefix(p string, i int) (c *node[V], rest string, more bool) {
+	fb := p[0]
+	for ; i < len(n.keys) && n.firsts[i] <= fb; i++ {
 		k := n.keys[i]
 		if n.firsts[i] != fb || len(p) < len(k) || p[:len(k)] != k {
 			continue
@@ -218,6 +250,16 @@ func (n *node[V]) prefix(p string) (c *node[V], rest string, more bool) {
 		}
 	}
 	return nil, "", false
+}
+
+// headWord returns the first eight bytes of k (all of a shorter k),
+// little-endian, as prefix compares them.
+func headWord(k string) uint64 {
+	var w uint64
+	for i := min(len(k), 8) - 1; i >= 0; i-- {
+		w = w<<8 | uint64(k[i])
+	}
+	return w
 }
 
 // exact returns the static child whose key is seg.

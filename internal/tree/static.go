@@ -11,6 +11,7 @@ package tree
 // before any other; only when the endpoint has no entry for the method
 // does the walk backtrack to parameters, and Lookup then falls back to it.
 type staticTable[V any] struct {
+	lens  uint64          // bit min(len(path), 63) is set for every path in the table
 	slots []staticSlot[V] // power-of-two length, at most half full
 	shift uint            // 64 - log2(len(slots))
 	n     int
@@ -23,8 +24,8 @@ type staticSlot[V any] struct {
 
 // get returns the endpoint registered for path, or nil.
 func (t *staticTable[V]) get(path string) *endpoint[V] {
-	if t.n == 0 {
-		return nil
+	if t.lens&(1<<min(len(path), 63)) == 0 {
+		return nil // no static path of this length: most parameterised requests stop here
 	}
 	mask := uint64(len(t.slots) - 1)
 	for i := hashPath(path) >> t.shift; ; i = (i + 1) & mask {
@@ -59,6 +60,7 @@ func (t *staticTable[V]) add(path string, ep *endpoint[V]) {
 		}
 	}
 	t.put(path, ep)
+	t.lens |= 1 << min(len(path), 63)
 }
 
 func (t *staticTable[V]) put(path string, ep *endpoint[V]) {

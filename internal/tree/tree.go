@@ -84,11 +84,13 @@ type Tree[V any] struct {
 }
 
 type node[V any] struct {
-	// Static children, sorted by key. keys and firsts are parallel to
-	// statics so that matching a segment touches no child until one
-	// matches; a node with many children also indexes firsts by byte.
+	// Static children, sorted by key. words, keys and firsts are parallel
+	// to statics so that matching a segment touches no child until one
+	// matches: words holds each key's first eight bytes (fewer for a
+	// shorter key), so that most keys are compared in one instruction. A
+	// node with many children also indexes firsts by byte.
+	words   []uint64
 	keys    []string
-	firsts  []byte
 	statics []*node[V]
 	jump    *[256]uint16 // 1 + index of the first key starting with each byte, 0 if none
 	empty   *node[V]     // the child for an empty segment (the end of "/a/")
@@ -98,6 +100,7 @@ type node[V any] struct {
 	catchAll *endpoint[V] // {name:path} at this position
 	end      *endpoint[V] // routes that end at this node
 
+	firsts  []byte
 	conv    string // converter name, for typed children
 	rank    int
 	match   func(string) bool
@@ -268,6 +271,7 @@ func (n *node[V]) staticChild(key, pattern string) *node[V] {
 	}
 	i, _ := slices.BinarySearch(n.keys, key)
 	n.keys = slices.Insert(n.keys, i, key)
+	n.words = slices.Insert(n.words, i, headWord(key))
 	n.firsts = slices.Insert(n.firsts, i, key[0])
 	n.statics = slices.Insert(n.statics, i, c)
 	n.jump = nil
