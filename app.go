@@ -286,6 +286,9 @@ func (a *App) route(req *Request, res *Response) error {
 			req.handler = redirectTo
 		}
 	}
+	if len(a.Router.middleware) == 0 {
+		return req.handler(req, res) // no app middleware to run around it
+	}
 	return a.dispatch(req, res)
 }
 

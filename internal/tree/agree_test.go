@@ -205,3 +205,14 @@ func TestAmbiguous(t *testing.T) {
 		t.Errorf("typed children %v, want int before slug", got)
 	}
 }
+
+func FuzzIndexSlash(f *testing.F) {
+	for _, s := range []string{"", "/", "abc", "abcdefgh/", "abcdefg/", "abcdefghijklmnop/q", "\xaf\x2f", "\x2e\x30\x2f"} {
+		f.Add(s)
+	}
+	f.Fuzz(func(t *testing.T, s string) {
+		if got, want := indexSlash(s), strings.IndexByte(s, '/'); got != want {
+			t.Fatalf("indexSlash(%q) = %d, want %d", s, got, want)
+		}
+	})
+}

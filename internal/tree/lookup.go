@@ -1,6 +1,6 @@
 package tree
 
-import "strings"
+import "math/bits"
 
 // Params holds the values of a match's parameters, in pattern order.
 type Params struct {
@@ -289,10 +289,32 @@ func (n *node[V]) exact(seg string) *node[V] {
 
 // cutSegment splits p at its first '/'.
 func cutSegment(p string) (seg, rest string, more bool) {
-	if i := strings.IndexByte(p, '/'); i >= 0 {
+	if i := indexSlash(p); i >= 0 {
 		return p[:i], p[i+1:], true
 	}
 	return p, "", false
+}
+
+// indexSlash is strings.IndexByte(p, '/') for the short strings that path
+// segments are: eight bytes at a time without a call. A byte is '/' when
+// it is zero in x = word ^ "////////"; (x - 0x01…) &^ x & 0x80… sets the
+// top bit of the first such byte (and maybe of later ones, never of
+// earlier ones), so the lowest set bit gives its position.
+func indexSlash(p string) int {
+	const ones, highs, slashes = 0x0101010101010101, 0x8080808080808080, 0x2f2f2f2f2f2f2f2f
+	i := 0
+	for ; i+8 <= len(p); i += 8 {
+		x := load64(p[i:]) ^ slashes
+		if t := (x - ones) &^ x & highs; t != 0 {
+			return i + bits.TrailingZeros64(t)>>3
+		}
+	}
+	for ; i < len(p); i++ {
+		if p[i] == '/' {
+			return i
+		}
+	}
+	return -1
 }
 
 // dotSegment reports whether p (which starts with '.') begins with a "."
