@@ -2,9 +2,10 @@ package tree
 
 // staticTable maps the full path of every all-static, clean route pattern
 // to its endpoint, so that a request for such a path is answered without
-// walking the tree. It is an open-addressing hash table whose hash reads a
-// few words of the path, so that a miss (every request for a parameterised
-// route) costs a couple of nanoseconds.
+// walking the tree. It is an open-addressing hash table whose hash reads
+// two words of the path, behind two 64-bit filters (the lengths and the
+// last bytes of the paths it holds) that turn most misses (requests for
+// parameterised routes) away before anything is hashed.
 //
 // A hit gives the same answer the tree would: a static segment is always
 // tried first, so the walk of an all-static path reaches this endpoint
@@ -12,6 +13,7 @@ package tree
 // does the walk backtrack to parameters, and Lookup then falls back to it.
 type staticTable[V any] struct {
 	lens  uint64          // bit min(len(path), 63) is set for every path in the table
+	lasts uint64          // bit (last byte of path)&63 is set for every path in the table
 	slots []staticSlot[V] // power-of-two length, at most half full
 	shift uint            // 64 - log2(len(slots))
 	n     int
@@ -22,10 +24,10 @@ type staticSlot[V any] struct {
 	ep   *endpoint[V]
 }
 
-// get returns the endpoint registered for path, or nil.
+// get returns the endpoint registered for path (not empty), or nil.
 func (t *staticTable[V]) get(path string) *endpoint[V] {
-	if t.lens&(1<<min(len(path), 63)) == 0 {
-		return nil // no static path of this length: most parameterised requests stop here
+	if t.lens&(1<<min(len(path), 63)) == 0 || t.lasts&(1<<(path[len(path)-1]&63)) == 0 {
+		return nil // no static path of this length and last byte: most parameterised requests stop here
 	}
 	mask := uint64(len(t.slots) - 1)
 	for i := hashPath(path) >> t.shift; ; i = (i + 1) & mask {
@@ -61,6 +63,7 @@ func (t *staticTable[V]) add(path string, ep *endpoint[V]) {
 	}
 	t.put(path, ep)
 	t.lens |= 1 << min(len(path), 63)
+	t.lasts |= 1 << (path[len(path)-1] & 63)
 }
 
 func (t *staticTable[V]) put(path string, ep *endpoint[V]) {
