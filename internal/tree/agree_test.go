@@ -5,6 +5,7 @@ import (
 	"math/rand/v2"
 	"slices"
 	"strings"
+	"sync"
 	"testing"
 )
 
@@ -215,4 +216,43 @@ func FuzzIndexSlash(f *testing.F) {
 			t.Fatalf("indexSlash(%q) = %d, want %d", s, got, want)
 		}
 	})
+}
+
+// TestConcurrentLookups looks paths up from several goroutines at once
+// (Allow headers are cached on first use) and checks every answer against
+// one computed beforehand; run it with -race.
+func TestConcurrentLookups(t *testing.T) {
+	t.Parallel()
+	tr := agreeTree(t)
+	type answer struct {
+		v     string
+		res   Result
+		allow string
+	}
+	want := map[string]answer{}
+	key := func(m, p string) string { return m + " " + p }
+	for _, m := range agreeMethods {
+		for _, p := range agreePaths {
+			var ps Params
+			v, _, res := walkLookup(tr, m, p, &ps)
+			want[key(m, p)] = answer{v, res, strings.Join(tr.AllowHeader(p, false), ",")}
+		}
+	}
+	tr = agreeTree(t) // a fresh tree, so that the goroutines race to fill the Allow caches
+	var wg sync.WaitGroup
+	for g := range 4 {
+		wg.Go(func() {
+			for i := range 50 * len(agreePaths) {
+				m, p := agreeMethods[(i+g)%len(agreeMethods)], agreePaths[i%len(agreePaths)]
+				var ps Params
+				v, _, res := tr.Lookup(m, p, false, &ps)
+				got := answer{v, res, strings.Join(tr.AllowHeader(p, false), ",")}
+				if w := want[key(m, p)]; got != w {
+					t.Errorf("%s %s: %+v, want %+v", m, p, got, w)
+					return
+				}
+			}
+		})
+	}
+	wg.Wait()
 }
