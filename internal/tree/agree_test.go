@@ -207,13 +207,17 @@ func TestAmbiguous(t *testing.T) {
 	}
 }
 
-func FuzzIndexSlash(f *testing.F) {
-	for _, s := range []string{"", "/", "abc", "abcdefgh/", "abcdefg/", "abcdefghijklmnop/q", "\xaf\x2f", "\x2e\x30\x2f"} {
+func FuzzSegEnd(f *testing.F) {
+	for _, s := range []string{"", "/", "abc", "abcdefgh/", "abcdefg/", "abcdefghijklmnop/q", "abcdefghijklmnopq", "\xaf\x2f", "\x2e\x30\x2f"} {
 		f.Add(s)
 	}
 	f.Fuzz(func(t *testing.T, s string) {
-		if got, want := indexSlash(s), strings.IndexByte(s, '/'); got != want {
-			t.Fatalf("indexSlash(%q) = %d, want %d", s, got, want)
+		want := strings.IndexByte(s, '/')
+		if want < 0 {
+			want = len(s)
+		}
+		if got := segEnd(s); got != want {
+			t.Fatalf("segEnd(%q) = %d, want %d", s, got, want)
 		}
 	})
 }

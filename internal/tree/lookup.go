@@ -71,78 +71,85 @@ type finder[V any] struct {
 // only nodes with alternatives keep a frame to backtrack to. On failure
 // the parameters pushed below n are dropped.
 func (f *finder[V]) find(n *node[V], p string) *entry[V] {
-	saved := f.ps.N
+	ps := f.ps
+	saved := ps.N
 	for {
 		var sc *node[V] // the static child matching the next segment
-		var rest string // what follows that segment and its '/'
-		more := false   // whether a '/' follows it
+		k := 0          // the length of that segment
 		if p == "" || p[0] == '/' {
 			sc = n.empty
 			if p != "" {
-				f.ps.Unclean = true // "//"
-				rest, more = p[1:], true
+				ps.Unclean = true // "//"
 			}
 		} else {
 			if p[0] == '.' && dotSegment(p) {
-				f.ps.Unclean = true
+				ps.Unclean = true
 			}
-			if len(n.keys) > 0 {
-				sc, rest, more = n.prefix(p)
+			if len(n.words) > 0 {
+				sc, k = n.prefix(p)
 			}
 		}
-		if len(n.typed) == 0 && n.catchAll == nil && (sc == nil) != (n.str == nil) {
-			next := sc
-			if next == nil { // the only way forward is the string parameter
-				var seg string
-				seg, rest, more = cutSegment(p)
-				if seg == "" || f.ps.N >= MaxParams {
-					f.ps.N = saved
+		if !n.multi && (sc == nil) != (n.str == nil) {
+			if sc == nil { // the only way forward is the string parameter
+				k = len(p)
+				if t := uint64(0); len(p) >= 8 { // segEnd by hand: it is too big to inline
+					if t = slashes(load64(p)); t != 0 {
+						k = bits.TrailingZeros64(t) >> 3
+					}
+				}
+				if k == len(p) {
+					k = segEndRest(p)
+				}
+				i := ps.N
+				if k == 0 || i >= MaxParams {
+					ps.N = saved
 					return nil
 				}
-				f.ps.Values[f.ps.N] = seg
-				f.ps.N++
-				next = n.str
+				ps.Values[i] = p[:k]
+				ps.N = i + 1
+				sc = n.str
 			}
-			if more {
-				n, p = next, rest
+			if k < len(p) {
+				n, p = sc, p[k+1:]
 				continue
 			}
-			if next.end != nil {
-				if en := f.accept(next.end); en != nil {
+			if sc.end != nil {
+				if en := f.accept(sc.end); en != nil {
 					return en
 				}
 			}
-			f.ps.N = saved
+			ps.N = saved
 			return nil
 		}
-		if en := f.branch(n, sc, rest, more, p); en != nil {
+		if en := f.branch(n, sc, k, p); en != nil {
 			return en
 		}
-		f.ps.N = saved
+		ps.N = saved
 		return nil
 	}
 }
 
 // branch tries every way forward from n in priority order: the static
-// child sc (followed by rest), typed parameters by rank, the string
-// parameter, the catch-all.
-func (f *finder[V]) branch(n, sc *node[V], rest string, more bool, p string) *entry[V] {
+// child sc (which took the first k bytes of p), typed parameters by rank,
+// the string parameter, the catch-all.
+func (f *finder[V]) branch(n, sc *node[V], k int, p string) *entry[V] {
 	if sc != nil {
-		if en := f.next(sc, rest, more); en != nil {
+		if en := f.next(sc, p, k); en != nil {
 			return en
 		}
 	}
 	if (len(n.typed) > 0 || n.str != nil) && p != "" && p[0] != '/' {
-		seg, rest, more := cutSegment(p)
+		k := segEnd(p)
+		seg := p[:k]
 		for _, c := range n.typed {
 			if c.match(seg) {
-				if en := f.param(c, seg, rest, more); en != nil {
+				if en := f.param(c, p, k); en != nil {
 					return en
 				}
 			}
 		}
 		if n.str != nil {
-			if en := f.param(n.str, seg, rest, more); en != nil {
+			if en := f.param(n.str, p, k); en != nil {
 				return en
 			}
 		}
@@ -160,23 +167,25 @@ func (f *finder[V]) branch(n, sc *node[V], rest string, more bool, p string) *en
 	return nil
 }
 
-func (f *finder[V]) param(c *node[V], seg, rest string, more bool) *entry[V] {
-	if f.ps.N >= MaxParams {
+// param tries child c with the first k bytes of p as its value.
+func (f *finder[V]) param(c *node[V], p string, k int) *entry[V] {
+	saved := f.ps.N
+	if saved >= MaxParams {
 		return nil
 	}
-	saved := f.ps.N
-	f.ps.Values[saved] = seg
-	f.ps.N++
-	if en := f.next(c, rest, more); en != nil {
+	f.ps.Values[saved] = p[:k]
+	f.ps.N = saved + 1
+	if en := f.next(c, p, k); en != nil {
 		return en
 	}
 	f.ps.N = saved
 	return nil
 }
 
-func (f *finder[V]) next(c *node[V], rest string, more bool) *entry[V] {
-	if more {
-		return f.find(c, rest)
+// next continues below c, which took the first k bytes of p.
+func (f *finder[V]) next(c *node[V], p string, k int) *entry[V] {
+	if k < len(p) {
+		return f.find(c, p[k+1:])
 	}
 	if c.end != nil {
 		return f.accept(c.end)
@@ -193,70 +202,59 @@ func (f *finder[V]) accept(e *endpoint[V]) *entry[V] {
 }
 
 // prefix returns the static child whose key is the first segment of p
-// (non-empty, not starting with '/'), what follows that segment's '/',
-// and whether there is a '/'.
-func (n *node[V]) prefix(p string) (c *node[V], rest string, more bool) {
-	i, end := 0, len(n.keys)
+// (non-empty, not starting with '/'), and the key's length.
+func (n *node[V]) prefix(p string) (*node[V], int) {
+	words := n.words
+	keys := n.keys[:len(words)]
+	fb := p[0]
+	i := 0
 	if n.jump != nil {
-		j := n.jump[p[0]]
+		j := n.jump[fb]
 		if j == 0 {
-			return nil, "", false
+			return nil, 0
 		}
 		i = int(j - 1)
 	}
-	if len(p) < 8 {
-		return n.shortPrefix(p, i)
+	var w uint64 // p's first eight bytes, as words holds the keys'
+	if len(p) >= 8 {
+		w = load64(p)
+	} else {
+		w = headWord(p)
 	}
-	w := load64(p)
-	fb := p[0]
-	for ; i < end; i++ {
-		k, kw := n.keys[i], n.words[i]
+	for ; i < len(words); i++ {
+		kw := words[i]
 		if byte(kw) != fb {
 			if byte(kw) > fb {
 				break // keys are sorted
 			}
 			continue
 		}
-		if len(k) <= 8 {
-			if w&(^uint64(0)>>(64-8*len(k))) != kw {
+		kl := len(keys[i])
+		if kl > len(p) {
+			continue
+		}
+		if kl <= 8 {
+			if w&(^uint64(0)>>(64-8*kl)) != kw {
 				continue
 			}
-		} else if w != kw || len(p) < len(k) || p[8:len(k)] != k[8:] {
+		} else if w != kw || p[8:kl] != keys[i][8:] {
 			continue
 		}
-		if len(p) == len(k) {
-			return n.statics[i], "", false
-		}
-		if p[len(k)] == '/' {
-			return n.statics[i], p[len(k)+1:], true
+		if kl == len(p) || p[kl] == '/' {
+			return n.statics[i], kl
 		}
 	}
-	return nil, "", false
-}
-
-// shortPrefix is prefix for a p shorter than eight bytes, from the i-th key.
-func (n *node[V]) shortPrefix(p string, i int) (c *node[V], rest string, more bool) {
-	fb := p[0]
-	for ; i < len(n.keys) && n.firsts[i] <= fb; i++ {
-		k := n.keys[i]
-		if n.firsts[i] != fb || len(p) < len(k) || p[:len(k)] != k {
-			continue
-		}
-		if len(p) == len(k) {
-			return n.statics[i], "", false
-		}
-		if p[len(k)] == '/' {
-			return n.statics[i], p[len(k)+1:], true
-		}
-	}
-	return nil, "", false
+	return nil, 0
 }
 
 // headWord returns the first eight bytes of k (all of a shorter k),
 // little-endian, as prefix compares them.
 func headWord(k string) uint64 {
+	if len(k) >= 8 {
+		return load64(k)
+	}
 	var w uint64
-	for i := min(len(k), 8) - 1; i >= 0; i-- {
+	for i := len(k) - 1; i >= 0; i-- {
 		w = w<<8 | uint64(k[i])
 	}
 	return w
@@ -287,26 +285,28 @@ func (n *node[V]) exact(seg string) *node[V] {
 	return nil
 }
 
-// cutSegment splits p at its first '/'.
-func cutSegment(p string) (seg, rest string, more bool) {
-	if i := indexSlash(p); i >= 0 {
-		return p[:i], p[i+1:], true
+// segEnd returns the index of the first '/' in p, or len(p). A byte is
+// '/' when it is zero in x = word ^ "////////"; (x - 0x01…) &^ x & 0x80…
+// sets the top bit of the first such byte (and maybe of later ones, never
+// of earlier ones), so the lowest set bit gives its position. Path
+// segments are short: most end within the first word, without a call.
+func segEnd(p string) int {
+	if len(p) >= 8 {
+		if t := slashes(load64(p)); t != 0 {
+			return bits.TrailingZeros64(t) >> 3
+		}
 	}
-	return p, "", false
+	return segEndRest(p)
 }
 
-// indexSlash is strings.IndexByte(p, '/') for the short strings that path
-// segments are: eight bytes at a time without a call. A byte is '/' when
-// it is zero in x = word ^ "////////"; (x - 0x01…) &^ x & 0x80… sets the
-// top bit of the first such byte (and maybe of later ones, never of
-// earlier ones), so the lowest set bit gives its position.
-func indexSlash(p string) int {
-	const ones, highs, slashes = 0x0101010101010101, 0x8080808080808080, 0x2f2f2f2f2f2f2f2f
+// segEndRest is segEnd past a first word without '/'.
+func segEndRest(p string) int {
 	i := 0
-	for ; i+8 <= len(p); i += 8 {
-		x := load64(p[i:]) ^ slashes
-		if t := (x - ones) &^ x & highs; t != 0 {
-			return i + bits.TrailingZeros64(t)>>3
+	if len(p) >= 8 {
+		for i = 8; i+8 <= len(p); i += 8 {
+			if t := slashes(load64(p[i:])); t != 0 {
+				return i + bits.TrailingZeros64(t)>>3
+			}
 		}
 	}
 	for ; i < len(p); i++ {
@@ -314,7 +314,14 @@ func indexSlash(p string) int {
 			return i
 		}
 	}
-	return -1
+	return len(p)
+}
+
+// slashes marks the first '/' byte of w (see segEnd).
+func slashes(w uint64) uint64 {
+	const ones, highs = 0x0101010101010101, 0x8080808080808080
+	x := w ^ 0x2f2f2f2f2f2f2f2f
+	return (x - ones) &^ x & highs
 }
 
 // dotSegment reports whether p (which starts with '.') begins with a "."

@@ -95,6 +95,7 @@ type node[V any] struct {
 	jump    *[256]uint16 // 1 + index of the first key starting with each byte, 0 if none
 	empty   *node[V]     // the child for an empty segment (the end of "/a/")
 
+	multi    bool         // has typed or catch-all children: more than one way forward
 	typed    []*node[V]   // typed-parameter children, by increasing rank
 	str      *node[V]     // {name} child
 	catchAll *endpoint[V] // {name:path} at this position
@@ -173,6 +174,7 @@ func (t *Tree[V]) Insert(method, pattern string, segs []Segment, value V) error 
 			n = n.str
 		case CatchAll:
 			ep = &n.catchAll
+			n.multi = true
 		}
 		static = static && s.Kind == Static
 	}
@@ -314,5 +316,6 @@ func (n *node[V]) typedChild(s Segment, pattern string) *node[V] {
 		i--
 	}
 	n.typed = slices.Insert(n.typed, i, c)
+	n.multi = true
 	return c
 }
