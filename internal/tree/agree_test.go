@@ -195,14 +195,14 @@ func TestAmbiguous(t *testing.T) {
 		if !errors.As(err, &ae) || ae.Pattern != order[1] || ae.Existing != order[0] || ae.Rank != 7 {
 			t.Fatalf("%q after %q: %v, want *AmbiguousError naming both", order[1], order[0], err)
 		}
-		if len(tr.root.statics[0].typed) != 1 {
+		if len(tr.root.edges[0].node.typed) != 1 {
 			t.Errorf("a refused insert changed the tree")
 		}
 	}
 	// The same converter twice is no ambiguity, and ranks order the
 	// children whatever the insertion order.
 	tr := mustTree(t, "GET /a/{s:slug}", "GET /a/{i:int}/x", "GET /a/{j:int}")
-	if got := []string{tr.root.statics[0].typed[0].conv, tr.root.statics[0].typed[1].conv}; !slices.Equal(got, []string{"int", "slug"}) {
+	if got := []string{tr.root.edges[0].node.typed[0].conv, tr.root.edges[0].node.typed[1].conv}; !slices.Equal(got, []string{"int", "slug"}) {
 		t.Errorf("typed children %v, want int before slug", got)
 	}
 }

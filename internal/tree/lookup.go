@@ -85,7 +85,7 @@ func (f *finder[V]) find(n *node[V], p string) *entry[V] {
 			if p[0] == '.' && dotSegment(p) {
 				ps.Unclean = true
 			}
-			if len(n.words) > 0 {
+			if len(n.edges) > 0 {
 				sc, k = n.prefix(p)
 			}
 		}
@@ -204,8 +204,7 @@ func (f *finder[V]) accept(e *endpoint[V]) *entry[V] {
 // prefix returns the static child whose key is the first segment of p
 // (non-empty, not starting with '/'), and the key's length.
 func (n *node[V]) prefix(p string) (*node[V], int) {
-	words := n.words
-	keys := n.keys[:len(words)]
+	edges := n.edges
 	fb := p[0]
 	i := 0
 	if n.jump != nil {
@@ -215,33 +214,26 @@ func (n *node[V]) prefix(p string) (*node[V], int) {
 		}
 		i = int(j - 1)
 	}
-	var w uint64 // p's first eight bytes, as words holds the keys'
+	var w uint64 // p's first eight bytes, as the edges hold their keys'
 	if len(p) >= 8 {
 		w = load64(p)
 	} else {
 		w = headWord(p)
 	}
-	for ; i < len(words); i++ {
-		kw := words[i]
-		if byte(kw) != fb {
-			if byte(kw) > fb {
+	for ; i < len(edges); i++ {
+		e := &edges[i]
+		if byte(e.word) != fb {
+			if byte(e.word) > fb {
 				break // keys are sorted
 			}
 			continue
 		}
-		kl := len(keys[i])
-		if kl > len(p) {
-			continue
-		}
-		if kl <= 8 {
-			if w&(^uint64(0)>>(64-8*kl)) != kw {
-				continue
-			}
-		} else if w != kw || p[8:kl] != keys[i][8:] {
+		kl := len(e.key)
+		if kl > len(p) || w&e.mask != e.word || kl > 8 && p[8:kl] != e.key[8:] {
 			continue
 		}
 		if kl == len(p) || p[kl] == '/' {
-			return n.statics[i], kl
+			return e.node, kl
 		}
 	}
 	return nil, 0
@@ -265,9 +257,6 @@ func (n *node[V]) exact(seg string) *node[V] {
 	if seg == "" {
 		return n.empty
 	}
-	if len(n.keys) == 0 {
-		return nil
-	}
 	fb := seg[0]
 	i := 0
 	if n.jump != nil {
@@ -277,9 +266,9 @@ func (n *node[V]) exact(seg string) *node[V] {
 		}
 		i = int(j - 1)
 	}
-	for ; i < len(n.firsts) && n.firsts[i] <= fb; i++ {
-		if n.keys[i] == seg {
-			return n.statics[i]
+	for ; i < len(n.edges) && n.edges[i].key[0] <= fb; i++ {
+		if n.edges[i].key == seg {
+			return n.edges[i].node
 		}
 	}
 	return nil

@@ -84,16 +84,13 @@ type Tree[V any] struct {
 }
 
 type node[V any] struct {
-	// Static children, sorted by key. words, keys and firsts are parallel
-	// to statics so that matching a segment touches no child until one
-	// matches: words holds each key's first eight bytes (fewer for a
-	// shorter key), so that most keys are compared in one instruction. A
-	// node with many children also indexes firsts by byte.
-	words   []uint64
-	keys    []string
-	statics []*node[V]
-	jump    *[256]uint16 // 1 + index of the first key starting with each byte, 0 if none
-	empty   *node[V]     // the child for an empty segment (the end of "/a/")
+	// Static children, sorted by key. Each edge holds its key's first
+	// eight bytes as a word, so that matching a segment mostly compares
+	// words and touches no child until one matches; a node with many
+	// children also indexes its edges by first byte.
+	edges []edge[V]
+	jump  *[256]uint16 // 1 + index of the first edge whose key starts with each byte, 0 if none
+	empty *node[V] // the child for an empty segment (the end of "/a/")
 
 	multi    bool         // has typed or catch-all children: more than one way forward
 	typed    []*node[V]   // typed-parameter children, by increasing rank
@@ -101,11 +98,18 @@ type node[V any] struct {
 	catchAll *endpoint[V] // {name:path} at this position
 	end      *endpoint[V] // routes that end at this node
 
-	firsts  []byte
 	conv    string // converter name, for typed children
 	rank    int
 	match   func(string) bool
 	pattern string // the first pattern inserted through this node, for errors
+}
+
+// edge is a static child and its key.
+type edge[V any] struct {
+	word uint64 // the key's first eight bytes (all of a shorter key), little-endian
+	mask uint64 // the bytes of word the key covers
+	key  string
+	node *node[V]
 }
 
 type entry[V any] struct {
@@ -255,11 +259,15 @@ func (n *node[V]) findStatic(key string) *node[V] {
 	if key == "" {
 		return n.empty
 	}
-	i, ok := slices.BinarySearch(n.keys, key)
+	i, ok := n.search(key)
 	if !ok {
 		return nil
 	}
-	return n.statics[i]
+	return n.edges[i].node
+}
+
+func (n *node[V]) search(key string) (int, bool) {
+	return slices.BinarySearchFunc(n.edges, key, func(e edge[V], k string) int { return strings.Compare(e.key, k) })
 }
 
 func (n *node[V]) staticChild(key, pattern string) *node[V] {
@@ -271,16 +279,18 @@ func (n *node[V]) staticChild(key, pattern string) *node[V] {
 		n.empty = c
 		return c
 	}
-	i, _ := slices.BinarySearch(n.keys, key)
-	n.keys = slices.Insert(n.keys, i, key)
-	n.words = slices.Insert(n.words, i, headWord(key))
-	n.firsts = slices.Insert(n.firsts, i, key[0])
-	n.statics = slices.Insert(n.statics, i, c)
+	i, _ := n.search(key)
+	w := headWord(key)
+	mask := ^uint64(0)
+	if len(key) < 8 {
+		mask = 1<<(8*len(key)) - 1
+	}
+	n.edges = slices.Insert(n.edges, i, edge[V]{word: w, mask: mask, key: key, node: c})
 	n.jump = nil
-	if len(n.keys) > linearScan && len(n.keys) < 1<<16-1 {
+	if len(n.edges) > linearScan && len(n.edges) < 1<<16-1 {
 		n.jump = new([256]uint16)
-		for j := len(n.firsts) - 1; j >= 0; j-- {
-			n.jump[n.firsts[j]] = uint16(j + 1)
+		for j := len(n.edges) - 1; j >= 0; j-- {
+			n.jump[n.edges[j].key[0]] = uint16(j + 1)
 		}
 	}
 	return c
