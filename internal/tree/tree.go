@@ -90,7 +90,7 @@ type node[V any] struct {
 	// children also indexes its edges by first byte.
 	edges []edge[V]
 	jump  *[256]uint16 // 1 + index of the first edge whose key starts with each byte, 0 if none
-	empty *node[V] // the child for an empty segment (the end of "/a/")
+	empty *node[V]     // the child for an empty segment (the end of "/a/")
 
 	multi    bool         // has typed or catch-all children: more than one way forward
 	typed    []*node[V]   // typed-parameter children, by increasing rank
