@@ -35,9 +35,11 @@ func (t *Tree[V]) Lookup(method, path string, escaped bool, ps *Params) (value V
 	var en *entry[V]
 	var matched bool
 	if !escaped {
-		if e := t.static.get(path); e != nil {
-			if en, ok := e.get(mi, method); ok {
-				return en.value, en.pattern, Found
+		if t.static.mayHold(path) {
+			if e := t.static.get(path); e != nil {
+				if en, ok := e.get(mi, method); ok {
+					return en.value, en.pattern, Found
+				}
 			}
 		}
 		f := finder[V]{method: method, mi: mi, ps: ps}

@@ -24,11 +24,15 @@ type staticSlot[V any] struct {
 	ep   *endpoint[V]
 }
 
-// get returns the endpoint registered for path (not empty), or nil.
+// mayHold reports whether path (not empty) may be in the table: false
+// when no path in it has that length or that last byte, which turns most
+// requests for parameterised routes away before anything is hashed.
+func (t *staticTable[V]) mayHold(path string) bool {
+	return t.lens&(1<<min(len(path), 63)) != 0 && t.lasts&(1<<(path[len(path)-1]&63)) != 0
+}
+
+// get returns the endpoint registered for path, or nil.
 func (t *staticTable[V]) get(path string) *endpoint[V] {
-	if t.lens&(1<<min(len(path), 63)) == 0 || t.lasts&(1<<(path[len(path)-1]&63)) == 0 {
-		return nil // no static path of this length and last byte: most parameterised requests stop here
-	}
 	mask := uint64(len(t.slots) - 1)
 	for i := hashPath(path) >> t.shift; ; i = (i + 1) & mask {
 		s := &t.slots[i]
