@@ -80,22 +80,22 @@ func (t *staticTable[V]) put(path string, ep *endpoint[V]) {
 	t.n++
 }
 
-// hashPath mixes the length and the first and last eight bytes of p (the
-// whole of a shorter p). Route paths that agree on all of these are rare
-// and only cost a probe; the table compares whole paths.
+// hashPath mixes the length and the last eight bytes of p (the whole of a
+// shorter p). Route paths that agree on both are rare and only cost a
+// probe; the table compares whole paths.
 func hashPath(p string) uint64 {
-	n := len(p)
-	var a, b uint64
-	if n >= 8 {
-		a = load64(p[:8])
-		b = load64(p[n-8:])
-	} else {
-		for i := 0; i < n; i++ {
-			a = a<<8 | uint64(p[i])
-		}
+	if len(p) < 8 {
+		return hashShort(p)
 	}
-	h := (a ^ uint64(n)) * 0x9e3779b97f4a7c15
-	return h ^ (b^h>>29)*0xbf58476d1ce4e5b9 // the table indexes by the top bits
+	return (load64(p[len(p)-8:]) ^ uint64(len(p))) * 0x9e3779b97f4a7c15 // the table indexes by the top bits
+}
+
+func hashShort(p string) uint64 {
+	var w uint64
+	for i := 0; i < len(p); i++ {
+		w = w<<8 | uint64(p[i])
+	}
+	return (w ^ uint64(len(p))<<56) * 0x9e3779b97f4a7c15
 }
 
 // load64 reads the first eight bytes of s, little-endian (one load once
