@@ -84,7 +84,7 @@ type App struct {
 
 	mu       sync.Mutex // guards registration and compile
 	compiled atomic.Bool
-	serve    HandlerFunc // pre middleware → routing → app middleware → route
+	serve    HandlerFunc // pre middleware → routing → app middleware → route; nil without pre middleware
 	dispatch HandlerFunc // app middleware → route
 	pool     sync.Pool
 	buffers  sync.Pool
@@ -188,8 +188,9 @@ func (a *App) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	a.pool.Put(ex)
 }
 
-// runHandler executes h for one request and renders any error. A panic
-// becomes a *PanicError; http.ErrAbortHandler is re-raised for net/http.
+// runHandler executes h (routing, when h is nil) for one request and
+// renders any error. A panic becomes a *PanicError; http.ErrAbortHandler
+// is re-raised for net/http.
 func (a *App) runHandler(req *Request, res *Response, h HandlerFunc) {
 	defer func() {
 		if p := recover(); p != nil {
@@ -205,7 +206,13 @@ func (a *App) runHandler(req *Request, res *Response, h HandlerFunc) {
 			}
 		}
 	}()
-	if err := h(req, res); err != nil {
+	var err error
+	if h == nil {
+		err = a.route(req, res) // no pre-routing middleware (see compile)
+	} else {
+		err = h(req, res)
+	}
+	if err != nil {
 		var pe *PanicError
 		if res.Committed() && errors.As(err, &pe) {
 			// A panic after the response started: the body is incomplete,
@@ -228,7 +235,10 @@ func (a *App) compile() {
 		rt.compile()
 	}
 	a.dispatch = chain(a.Router.middleware, dispatchRoute)
-	a.serve = chain(a.pre, a.route)
+	a.serve = nil // runHandler routes directly: no closure to call
+	if len(a.pre) > 0 {
+		a.serve = chain(a.pre, a.route)
+	}
 	a.compiled.Store(true)
 }
 
