@@ -2,21 +2,19 @@ package tree
 
 // staticTable maps the full path of every all-static, clean route pattern
 // to its endpoint, so that a request for such a path is answered without
-// walking the tree. It is an open-addressing hash table whose hash reads
-// two words of the path, behind two 64-bit filters (the lengths and the
-// last bytes of the paths it holds) that turn most misses (requests for
-// parameterised routes) away before anything is hashed.
+// walking the tree. It is an open-addressing hash table behind a 256-bit
+// filter keyed by the path's length and last byte, which turns most misses
+// (requests for parameterised routes) away before anything is hashed.
 //
 // A hit gives the same answer the tree would: a static segment is always
 // tried first, so the walk of an all-static path reaches this endpoint
 // before any other; only when the endpoint has no entry for the method
 // does the walk backtrack to parameters, and Lookup then falls back to it.
 type staticTable[V any] struct {
-	lens  uint64          // bit min(len(path), 63) is set for every path in the table
-	lasts uint64          // bit (last byte of path)&63 is set for every path in the table
-	slots []staticSlot[V] // power-of-two length, at most half full
-	shift uint            // 64 - log2(len(slots))
-	n     int
+	filter [4]uint64       // bit filterBit(path) is set for every path in the table
+	slots  []staticSlot[V] // power-of-two length, at most half full
+	shift  uint            // 64 - log2(len(slots))
+	n      int
 }
 
 type staticSlot[V any] struct {
@@ -24,11 +22,16 @@ type staticSlot[V any] struct {
 	ep   *endpoint[V]
 }
 
-// mayHold reports whether path (not empty) may be in the table: false
-// when no path in it has that length or that last byte, which turns most
-// requests for parameterised routes away before anything is hashed.
+// mayHold reports whether path (not empty) may be in the table; false
+// for most paths that are not.
 func (t *staticTable[V]) mayHold(path string) bool {
-	return t.lens&(1<<min(len(path), 63)) != 0 && t.lasts&(1<<(path[len(path)-1]&63)) != 0
+	b := filterBit(path)
+	return t.filter[b>>6]&(1<<(b&63)) != 0
+}
+
+// filterBit hashes the length and the last byte of p (not empty) to 0-255.
+func filterBit(p string) uint64 {
+	return (uint64(len(p))<<8 | uint64(p[len(p)-1])) * 0x9e3779b97f4a7c15 >> 56
 }
 
 // get returns the endpoint registered for path, or nil.
@@ -66,8 +69,8 @@ func (t *staticTable[V]) add(path string, ep *endpoint[V]) {
 		}
 	}
 	t.put(path, ep)
-	t.lens |= 1 << min(len(path), 63)
-	t.lasts |= 1 << (path[len(path)-1] & 63)
+	b := filterBit(path)
+	t.filter[b>>6] |= 1 << (b & 63)
 }
 
 func (t *staticTable[V]) put(path string, ep *endpoint[V]) {
