@@ -110,7 +110,8 @@ type App struct {
 	logger     *slog.Logger
 	converters map[string]Converter
 	tree       tree.Tree[*Route]
-	values     appValues // Key values at app scope
+	values     appValues         // Key values at app scope
+	names      map[string]*Route // named routes, for URLFor and duplicate checks
 
 	errorHandlers  []typedErrorHandler
 	statusHandlers map[int]ErrorHandler
@@ -126,7 +127,7 @@ type App struct {
 
 	mu       sync.Mutex // guards registration and compile
 	compiled atomic.Bool
-	serve    HandlerFunc // pre middleware → routing → app middleware → route
+	serve    HandlerFunc // pre middleware → routing → app middleware → route; nil without pre middleware
 	dispatch HandlerFunc // app middleware → route
 	pool     sync.Pool
 	buffers  sync.Pool
@@ -249,8 +250,9 @@ func (a *App) finish(ex *exchange, w http.ResponseWriter) {
 	a.pool.Put(ex)
 }
 
-// runHandler executes h for one request and renders any error. A panic
-// becomes a *PanicError; http.ErrAbortHandler is re-raised for net/http.
+// runHandler executes h (routing, when h is nil) for one request and
+// renders any error. A panic becomes a *PanicError; http.ErrAbortHandler
+// is re-raised for net/http.
 func (a *App) runHandler(req *Request, res *Response, h HandlerFunc) {
 	defer func() {
 		if p := recover(); p != nil {
@@ -266,7 +268,13 @@ func (a *App) runHandler(req *Request, res *Response, h HandlerFunc) {
 			}
 		}
 	}()
-	if err := h(req, res); err != nil {
+	var err error
+	if h == nil {
+		err = a.route(req, res) // no pre-routing middleware (see compile)
+	} else {
+		err = h(req, res)
+	}
+	if err != nil {
 		var pe *PanicError
 		if res.Committed() && errors.As(err, &pe) {
 			// A panic after the response started: the body is incomplete,
@@ -289,7 +297,10 @@ func (a *App) compile() {
 		rt.compile()
 	}
 	a.dispatch = chain(a.Router.middleware, dispatchRoute)
-	a.serve = chain(a.pre, a.route)
+	a.serve = nil // runHandler routes directly: no closure to call
+	if len(a.pre) > 0 {
+		a.serve = chain(a.pre, a.route)
+	}
 	a.compiled.Store(true)
 }
 
@@ -346,6 +357,9 @@ func (a *App) route(req *Request, res *Response) error {
 			req.redirectTo = target
 			req.handler = redirectTo
 		}
+	}
+	if len(a.Router.middleware) == 0 {
+		return req.handler(req, res) // no app middleware to run around it
 	}
 	return a.dispatch(req, res)
 }

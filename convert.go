@@ -3,6 +3,8 @@ package nexios
 import (
 	"fmt"
 	"strconv"
+
+	"github.com/nexios-go/nexios/internal/tree"
 )
 
 // Converter validates one path segment for a typed parameter such as
@@ -13,22 +15,41 @@ type Converter struct {
 	Match func(segment string) bool
 	// Type and Format describe the value for OpenAPI ("integer", "int64").
 	Type, Format string
+	// Rank orders typed parameters that share a position in overlapping
+	// routes (/v/{id:int} and /v/{code:hex}): the lower rank is tried
+	// first, whatever the order the routes were registered in. The
+	// built-in ranks are int 100, float 200, uuid 300 and slug 400, so
+	// that a converter whose values are a subset of another's comes first
+	// ("123" is an int, a float and a slug; a lower-case UUID is also a
+	// slug). Zero means DefaultConverterRank, after every built-in.
+	// Negative ranks are allowed. Two routes whose parameters at the same
+	// position use different converters of equal rank are ambiguous and
+	// their registration panics with a *RouteError naming both.
+	//
+	// Ranks only order typed parameters: a static segment is always tried
+	// before them and {name} and {name:path} always after.
+	Rank int
 }
+
+// DefaultConverterRank is the rank of a custom converter registered with
+// Rank zero: after the built-in int, float, uuid and slug.
+const DefaultConverterRank = 1000
 
 // builtinConverters are shared, immutable definitions; apps copy them into
 // their own registry so user registrations never touch shared state.
 func builtinConverters() map[string]Converter {
 	return map[string]Converter{
-		"int":   {Match: isIntSegment, Type: "integer", Format: "int64"},
-		"float": {Match: isFloatSegment, Type: "number", Format: "double"},
-		"uuid":  {Match: isUUIDSegment, Type: "string", Format: "uuid"},
-		"slug":  {Match: isSlugSegment, Type: "string", Format: ""},
+		"int":   {Match: isIntSegment, Type: "integer", Format: "int64", Rank: 100},
+		"float": {Match: isFloatSegment, Type: "number", Format: "double", Rank: 200},
+		"uuid":  {Match: isUUIDSegment, Type: "string", Format: "uuid", Rank: 300},
+		"slug":  {Match: isSlugSegment, Type: "string", Format: "", Rank: 400},
 	}
 }
 
 // RegisterConverter adds a named converter usable as {name:conv} in routes
 // registered afterwards. The names str, path, int, float, uuid and slug are
-// built in and cannot be replaced.
+// built in and cannot be replaced. A zero Rank becomes
+// DefaultConverterRank.
 func (a *App) RegisterConverter(name string, c Converter) error {
 	switch {
 	case name == "" || name == "str" || name == "path":
@@ -42,13 +63,16 @@ func (a *App) RegisterConverter(name string, c Converter) error {
 	if c.Type == "" {
 		c.Type = "string"
 	}
+	if c.Rank == 0 {
+		c.Rank = DefaultConverterRank
+	}
 	a.converters[name] = c
 	return nil
 }
 
-func (a *App) lookupConverter(name string) (func(string) bool, bool) {
+func (a *App) lookupConverter(name string) (tree.Converter, bool) {
 	c, ok := a.converters[name]
-	return c.Match, ok
+	return tree.Converter{Match: c.Match, Rank: c.Rank}, ok
 }
 
 // isIntSegment accepts non-negative decimal integers that fit in int64.

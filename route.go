@@ -166,13 +166,7 @@ var ErrRouteNotFound = errors.New("nexios: no route with that name")
 //
 //	app.URLFor("get_item", map[string]any{"item_id": 42}) // "/api/items/42"
 func (a *App) URLFor(name string, params map[string]any) (string, error) {
-	var rt *Route
-	for _, r := range a.allRoutes(nil) {
-		if r.name == name && r.app == a {
-			rt = r
-			break
-		}
-	}
+	rt := a.names[name]
 	if rt == nil {
 		return "", fmt.Errorf("%w: %q", ErrRouteNotFound, name)
 	}

@@ -250,8 +250,9 @@ func (r *Router) allRoutes(dst []*Route) []*Route {
 }
 
 // RouteError is the panic value of a route registration that fails: a
-// malformed pattern, an unknown converter or a conflict with a registered
-// route (Existing names it).
+// malformed pattern, an unknown converter, a conflict with a registered
+// route, or an ambiguity with one (typed parameters at the same position
+// whose converters have the same rank); Existing names the other route.
 type RouteError struct {
 	Method   string
 	Pattern  string
@@ -260,6 +261,10 @@ type RouteError struct {
 }
 
 func (e *RouteError) Error() string {
+	var ae *tree.AmbiguousError
+	if errors.As(e.Err, &ae) {
+		return "nexios: " + ae.Error()
+	}
 	if e.Existing != "" {
 		return fmt.Sprintf("nexios: route %s %s conflicts with %s %s", e.Method, e.Pattern, e.Method, e.Existing)
 	}
@@ -288,21 +293,23 @@ func (a *App) register(rt *Route) {
 			rt.params = append(rt.params, ParamInfo{Name: s.Text, Converter: s.Conv})
 		}
 	}
-	if rt.name != "" {
-		for _, other := range a.allRoutes(nil) {
-			if other != rt && other.name == rt.name && other.app == a {
-				panic(&RouteError{Method: strings.Join(rt.methods, ","), Pattern: rt.pattern, Err: fmt.Errorf("route name %q is already used by %s", rt.name, other.pattern)})
-			}
-		}
+	if other, ok := a.names[rt.name]; ok && rt.name != "" {
+		panic(&RouteError{Method: strings.Join(rt.methods, ","), Pattern: rt.pattern, Err: fmt.Errorf("route name %q is already used by %s", rt.name, other.pattern)})
 	}
 	if rt.mount {
 		a.insertMount(rt, segs)
-		return
-	}
-	for _, m := range rt.methods {
-		if err := a.tree.Insert(m, rt.pattern, segs, rt); err != nil {
-			panic(routeError(m, rt.pattern, err))
+	} else {
+		for _, m := range rt.methods {
+			if err := a.tree.Insert(m, rt.pattern, segs, rt); err != nil {
+				panic(routeError(m, rt.pattern, err))
+			}
 		}
+	}
+	if rt.name != "" {
+		if a.names == nil {
+			a.names = make(map[string]*Route)
+		}
+		a.names[rt.name] = rt
 	}
 }
 
@@ -329,6 +336,10 @@ func routeError(method, pattern string, err error) *RouteError {
 	var ce *tree.ConflictError
 	if errors.As(err, &ce) {
 		return &RouteError{Method: method, Pattern: pattern, Existing: ce.Existing, Err: err}
+	}
+	var ae *tree.AmbiguousError
+	if errors.As(err, &ae) {
+		return &RouteError{Method: method, Pattern: pattern, Existing: ae.Existing, Err: err}
 	}
 	return &RouteError{Method: method, Pattern: pattern, Err: err}
 }

@@ -3,8 +3,11 @@
 #
 #   ./run.sh [COUNT] [BENCHTIME] [PATTERN]
 #
-#   COUNT      go test -count      (default 6; benchstat wants >= 5 for
-#                                   confidence intervals)
+#   COUNT      samples per benchmark (default 6; benchstat wants >= 5 for
+#              confidence intervals). The test binary is run COUNT times
+#              with -test.count 1, so the frameworks' samples interleave
+#              (nexios, gin, ..., nexios, gin, ...) and a burst of load on
+#              a shared machine hits all of them alike.
 #   BENCHTIME  go test -benchtime  (default 200ms)
 #   PATTERN    go test -bench      (default ".": routers and apps)
 #
@@ -33,7 +36,13 @@ if [ -z "$BENCHSTAT" ]; then
 fi
 
 mkdir -p "$RESULTS"
-go test -run '^$' -bench "$PATTERN" -benchmem -count "$COUNT" -benchtime "$BENCHTIME" | tee "$RESULTS/bench.txt"
+go test -c -o "$RESULTS/bench.test" .
+: >"$RESULTS/bench.txt"
+for _ in $(seq "$COUNT"); do
+	"$RESULTS/bench.test" -test.run '^$' -test.bench "$PATTERN" -test.benchmem -test.count 1 \
+		-test.benchtime "$BENCHTIME" | tee -a "$RESULTS/bench.txt"
+done
+rm "$RESULTS/bench.test"
 
 "$BENCHSTAT" "$RESULTS/bench.txt" >"$RESULTS/benchstat.txt"
 

@@ -1,11 +1,6 @@
 package tree
 
-import (
-	"maps"
-	"net/url"
-	"slices"
-	"strings"
-)
+import "math/bits"
 
 // Params holds the values of a match's parameters, in pattern order.
 type Params struct {
@@ -36,315 +31,295 @@ func (t *Tree[V]) Lookup(method, path string, escaped bool, ps *Params) (value V
 	if path == "" || path[0] != '/' {
 		return value, "", NotFound
 	}
-	l := lookup[V]{method: method, mi: MethodIndex(method), escaped: escaped, ps: ps}
-	if en := l.walk(&t.root, path[1:]); en != nil {
+	mi := MethodIndex(method)
+	var en *entry[V]
+	var matched bool
+	if !escaped {
+		if t.static.mayHold(path) {
+			if e := t.static.get(path); e != nil {
+				if en, ok := e.get(mi, method); ok {
+					return en.value, en.pattern, Found
+				}
+			}
+		}
+		f := finder[V]{method: method, mi: mi, ps: ps}
+		en, matched = f.find(&t.root, path[1:]), f.pathMatched
+	} else {
+		l := lookup[V]{method: method, mi: mi, escaped: true, ps: ps}
+		en, matched = l.walk(&t.root, path[1:]), l.pathMatched
+	}
+	if en != nil {
 		return en.value, en.pattern, Found
 	}
 	ps.N = 0
-	if l.pathMatched {
+	if matched {
 		return value, "", MethodNotAllowed
 	}
 	return value, "", NotFound
 }
 
-type lookup[V any] struct {
+// finder looks up an unescaped path for one method: the hot path. It
+// matches static children by comparing the path with their keys, so it
+// looks for the end of a segment only where a parameter may take it.
+type finder[V any] struct {
 	method      string
 	mi          int
-	escaped     bool
 	pathMatched bool
-	anyMethod   bool // accept the first endpoint entry, whatever its method
 	ps          *Params
-	collect     *collector[V] // set by Allowed: visit every match
 }
 
-// walk matches the path remainder p (no leading '/') below n, most
+// find matches the path remainder p (no leading '/') below n, most
 // specific child first. Where a node offers a single way forward it loops;
 // only nodes with alternatives keep a frame to backtrack to. On failure
 // the parameters pushed below n are dropped.
-func (l *lookup[V]) walk(n *node[V], p string) *entry[V] {
-	saved := l.ps.N
+func (f *finder[V]) find(n *node[V], p string) *entry[V] {
+	ps := f.ps
+	saved := ps.N
 	for {
-		seg, rest, more := p, "", false
-		if i := strings.IndexByte(p, '/'); i >= 0 {
-			seg, rest, more = p[:i], p[i+1:], true
-		}
-		if l.escaped && strings.IndexByte(seg, '%') >= 0 {
-			dec, err := url.PathUnescape(seg)
-			if err != nil {
-				l.ps.N = saved
-				return nil
+		var sc *node[V] // the static child matching the next segment
+		k := 0          // the length of that segment
+		if p == "" || p[0] == '/' {
+			sc = n.empty
+			if p != "" {
+				ps.Unclean = true // "//"
 			}
-			seg = dec
+		} else {
+			if p[0] == '.' && dotSegment(p) {
+				ps.Unclean = true
+			}
+			if len(n.edges) > 0 {
+				sc, k = n.prefix(p)
+			}
 		}
-		if (seg == "" && more) || (len(seg) <= 2 && (seg == "." || seg == "..")) {
-			l.ps.Unclean = true
-		}
-		sc := n.static(seg)
-		if len(n.typed) == 0 && n.catchAll == nil && (sc == nil) != (n.str == nil) {
-			next := sc
-			if next == nil { // the only way forward is the string parameter
-				if seg == "" || l.ps.N >= MaxParams {
-					l.ps.N = saved
+		if !n.multi && (sc == nil) != (n.str == nil) {
+			if sc == nil { // the only way forward is the string parameter
+				k = len(p)
+				if t := uint64(0); len(p) >= 8 { // segEnd by hand: it is too big to inline
+					if t = slashes(load64(p)); t != 0 {
+						k = bits.TrailingZeros64(t) >> 3
+					}
+				}
+				if k == len(p) {
+					k = segEndRest(p)
+				}
+				i := ps.N
+				if k == 0 || i >= MaxParams {
+					ps.N = saved
 					return nil
 				}
-				l.ps.Values[l.ps.N] = seg
-				l.ps.N++
-				next = n.str
+				ps.Values[i] = p[:k]
+				ps.N = i + 1
+				sc = n.str
 			}
-			if more {
-				n, p = next, rest
+			if k < len(p) {
+				n, p = sc, p[k+1:]
 				continue
 			}
-			if en := l.end(next); en != nil {
-				return en
+			if sc.end != nil {
+				if en := f.accept(sc.end); en != nil {
+					return en
+				}
 			}
-			l.ps.N = saved
+			ps.N = saved
 			return nil
 		}
-		if en := l.branch(n, sc, p, seg, rest, more); en != nil {
+		if en := f.branch(n, sc, k, p); en != nil {
 			return en
 		}
-		l.ps.N = saved
+		ps.N = saved
 		return nil
 	}
-}
-
-// static returns the static child whose key is seg (keys are unique).
-func (n *node[V]) static(seg string) *node[V] {
-	if len(n.indices) == 0 {
-		return nil
-	}
-	fb := firstByte(seg)
-	if len(n.indices) <= linearScan {
-		for i, c := range n.indices {
-			if c == fb && n.statics[i].key == seg {
-				return n.statics[i]
-			}
-		}
-		return nil
-	}
-	for i := n.searchIndex(fb); i < len(n.indices) && n.indices[i] == fb; i++ {
-		if n.statics[i].key == seg {
-			return n.statics[i]
-		}
-	}
-	return nil
 }
 
 // branch tries every way forward from n in priority order: the static
-// child sc, typed parameters, the string parameter, the catch-all.
-func (l *lookup[V]) branch(n, sc *node[V], p, seg, rest string, more bool) *entry[V] {
+// child sc (which took the first k bytes of p), typed parameters by rank,
+// the string parameter, the catch-all.
+func (f *finder[V]) branch(n, sc *node[V], k int, p string) *entry[V] {
 	if sc != nil {
-		if en := l.next(sc, rest, more); en != nil {
+		if en := f.next(sc, p, k); en != nil {
 			return en
 		}
 	}
-	if seg != "" {
+	if (len(n.typed) > 0 || n.str != nil) && p != "" && p[0] != '/' {
+		k := segEnd(p)
+		seg := p[:k]
 		for _, c := range n.typed {
 			if c.match(seg) {
-				if en := l.param(c, seg, rest, more); en != nil {
+				if en := f.param(c, p, k); en != nil {
 					return en
 				}
 			}
 		}
 		if n.str != nil {
-			if en := l.param(n.str, seg, rest, more); en != nil {
+			if en := f.param(n.str, p, k); en != nil {
 				return en
 			}
 		}
 	}
-	if n.catchAll != nil {
-		val := p
-		if l.escaped {
-			dec, err := url.PathUnescape(p)
-			if err != nil {
-				return nil
+	if n.catchAll != nil && f.ps.N < MaxParams {
+		if en := f.accept(n.catchAll); en != nil {
+			if !cleanRest(p) {
+				f.ps.Unclean = true
 			}
-			val = dec
-		}
-		if en := l.accept(n.catchAll); en != nil && l.ps.N < MaxParams {
-			if !cleanRest(val) {
-				l.ps.Unclean = true
-			}
-			l.ps.Values[l.ps.N] = val
-			l.ps.N++
+			f.ps.Values[f.ps.N] = p
+			f.ps.N++
 			return en
 		}
 	}
 	return nil
 }
 
-func (l *lookup[V]) param(c *node[V], seg, rest string, more bool) *entry[V] {
-	if l.ps.N >= MaxParams {
+// param tries child c with the first k bytes of p as its value.
+func (f *finder[V]) param(c *node[V], p string, k int) *entry[V] {
+	saved := f.ps.N
+	if saved >= MaxParams {
 		return nil
 	}
-	saved := l.ps.N
-	l.ps.Values[saved] = seg
-	l.ps.N++
-	if en := l.next(c, rest, more); en != nil {
+	f.ps.Values[saved] = p[:k]
+	f.ps.N = saved + 1
+	if en := f.next(c, p, k); en != nil {
 		return en
 	}
-	l.ps.N = saved
+	f.ps.N = saved
 	return nil
 }
 
-func (l *lookup[V]) next(c *node[V], rest string, more bool) *entry[V] {
-	if more {
-		return l.walk(c, rest)
+// next continues below c, which took the first k bytes of p.
+func (f *finder[V]) next(c *node[V], p string, k int) *entry[V] {
+	if k < len(p) {
+		return f.find(c, p[k+1:])
 	}
-	return l.end(c)
-}
-
-func (l *lookup[V]) end(c *node[V]) *entry[V] {
 	if c.end != nil {
-		return l.accept(c.end)
+		return f.accept(c.end)
 	}
 	return nil
 }
 
-func (l *lookup[V]) accept(e *endpoint[V]) *entry[V] {
-	if l.collect != nil {
-		l.collect.add(e)
-		return nil
-	}
-	if l.anyMethod {
-		return e.first()
-	}
-	if en, ok := e.get(l.mi, l.method); ok {
+func (f *finder[V]) accept(e *endpoint[V]) *entry[V] {
+	if en, ok := e.get(f.mi, f.method); ok {
 		return en
 	}
-	l.pathMatched = true
+	f.pathMatched = true
 	return nil
 }
 
-// first returns an entry of e: the first standard method, then others,
-// then AnyMethod.
-func (e *endpoint[V]) first() *entry[V] {
-	for _, en := range e.std {
-		if en != nil {
-			return en
+// prefix returns the static child whose key is the first segment of p
+// (non-empty, not starting with '/'), and the key's length.
+func (n *node[V]) prefix(p string) (*node[V], int) {
+	edges := n.edges
+	fb := p[0]
+	i := 0
+	if n.jump != nil {
+		j := n.jump[fb]
+		if j == 0 {
+			return nil, 0
 		}
+		i = int(j - 1)
 	}
-	for _, m := range slices.Sorted(maps.Keys(e.other)) {
-		return e.other[m]
-	}
-	return e.any
-}
-
-// LookupAny finds the most specific route matching path whatever its
-// method, filling ps. It serves automatic OPTIONS answers, which run
-// through that route's middleware.
-func (t *Tree[V]) LookupAny(path string, escaped bool, ps *Params) (value V, pattern string, ok bool) {
-	ps.N = 0
-	if path == "" || path[0] != '/' {
-		return value, "", false
-	}
-	l := lookup[V]{anyMethod: true, mi: -1, escaped: escaped, ps: ps}
-	if en := l.walk(&t.root, path[1:]); en != nil {
-		return en.value, en.pattern, true
-	}
-	ps.N = 0
-	return value, "", false
-}
-
-// Allowed returns the methods registered for every route matching path, in
-// a stable order, with HEAD implied by GET. It reports any=true when an
-// AnyMethod endpoint matches. It allocates; use it on the 405/OPTIONS path.
-func (t *Tree[V]) Allowed(path string, escaped bool) (methods []string, any bool) {
-	var c collector[V]
-	if !t.collect(path, escaped, &c) {
-		return nil, false
-	}
-	return c.methods()
-}
-
-// AllowHeader returns the value of the Allow header for path: the methods
-// of every matching route, HEAD implied by GET, OPTIONS always listed. The
-// slice is shared and must not be modified. When one endpoint matches (the
-// usual case) it is computed once and cached, so a 405 or a CORS preflight
-// does not allocate for it.
-func (t *Tree[V]) AllowHeader(path string, escaped bool) []string {
-	var c collector[V]
-	if !t.collect(path, escaped, &c) || c.n == 0 {
-		return []string{"OPTIONS"}
-	}
-	if c.n == 1 {
-		if v := c.first.allow.Load(); v != nil {
-			return *v
-		}
-		methods, _ := c.methods()
-		v := []string{allowValue(methods)}
-		c.first.allow.Store(&v)
-		return v
-	}
-	methods, _ := c.methods()
-	return []string{allowValue(methods)}
-}
-
-func (t *Tree[V]) collect(path string, escaped bool, c *collector[V]) bool {
-	if path == "" || path[0] != '/' {
-		return false
-	}
-	var ps Params
-	l := lookup[V]{escaped: escaped, ps: &ps, mi: -1, collect: c}
-	l.walk(&t.root, path[1:])
-	return true
-}
-
-// collector gathers the endpoints that match a path, whatever the method.
-type collector[V any] struct {
-	first *endpoint[V]
-	rest  []*endpoint[V]
-	n     int
-}
-
-func (c *collector[V]) add(e *endpoint[V]) {
-	if c.n == 0 {
-		c.first = e
+	var w uint64 // p's first eight bytes, as the edges hold their keys'
+	if len(p) >= 8 {
+		w = load64(p)
 	} else {
-		c.rest = append(c.rest, e)
+		w = headWord(p)
 	}
-	c.n++
+	for ; i < len(edges); i++ {
+		e := &edges[i]
+		if byte(e.word) != fb {
+			if byte(e.word) > fb {
+				break // keys are sorted
+			}
+			continue
+		}
+		kl := len(e.key)
+		if kl > len(p) || w&e.mask != e.word || kl > 8 && p[8:kl] != e.key[8:] {
+			continue
+		}
+		if kl == len(p) || p[kl] == '/' {
+			return e.node, kl
+		}
+	}
+	return nil, 0
 }
 
-// methods is the union of the collected endpoints' methods.
-func (c *collector[V]) methods() (methods []string, any bool) {
-	var std [numStd]bool
-	var other []string
-	for i := range c.n {
-		e := c.first
-		if i > 0 {
-			e = c.rest[i-1]
-		}
-		for j, en := range e.std {
-			if en != nil {
-				std[j] = true
-			}
-		}
-		for m := range e.other {
-			if !slices.Contains(other, m) {
-				other = append(other, m)
-			}
-		}
-		any = any || e.any != nil
+// headWord returns the first eight bytes of k (all of a shorter k),
+// little-endian, as prefix compares them.
+func headWord(k string) uint64 {
+	if len(k) >= 8 {
+		return load64(k)
 	}
-	if std[0] {
-		std[1] = true // HEAD is answered by GET routes
+	var w uint64
+	for i := len(k) - 1; i >= 0; i-- {
+		w = w<<8 | uint64(k[i])
 	}
-	for i, ok := range std {
-		if ok {
-			methods = append(methods, stdMethods[i])
-		}
-	}
-	slices.Sort(other)
-	return append(methods, other...), any
+	return w
 }
 
-// allowValue joins methods for an Allow header, adding OPTIONS, which is
-// always answered.
-func allowValue(methods []string) string {
-	if !slices.Contains(methods, "OPTIONS") {
-		methods = append(methods, "OPTIONS")
+// exact returns the static child whose key is seg.
+func (n *node[V]) exact(seg string) *node[V] {
+	if seg == "" {
+		return n.empty
 	}
-	return strings.Join(methods, ", ")
+	fb := seg[0]
+	i := 0
+	if n.jump != nil {
+		j := n.jump[fb]
+		if j == 0 {
+			return nil
+		}
+		i = int(j - 1)
+	}
+	for ; i < len(n.edges) && n.edges[i].key[0] <= fb; i++ {
+		if n.edges[i].key == seg {
+			return n.edges[i].node
+		}
+	}
+	return nil
+}
+
+// segEnd returns the index of the first '/' in p, or len(p). A byte is
+// '/' when it is zero in x = word ^ "////////"; (x - 0x01…) &^ x & 0x80…
+// sets the top bit of the first such byte (and maybe of later ones, never
+// of earlier ones), so the lowest set bit gives its position. Path
+// segments are short: most end within the first word, without a call.
+func segEnd(p string) int {
+	if len(p) >= 8 {
+		if t := slashes(load64(p)); t != 0 {
+			return bits.TrailingZeros64(t) >> 3
+		}
+	}
+	return segEndRest(p)
+}
+
+// segEndRest is segEnd past a first word without '/'.
+func segEndRest(p string) int {
+	i := 0
+	if len(p) >= 8 {
+		for i = 8; i+8 <= len(p); i += 8 {
+			if t := slashes(load64(p[i:])); t != 0 {
+				return i + bits.TrailingZeros64(t)>>3
+			}
+		}
+	}
+	for ; i < len(p); i++ {
+		if p[i] == '/' {
+			return i
+		}
+	}
+	return len(p)
+}
+
+// slashes marks the first '/' byte of w (see segEnd).
+func slashes(w uint64) uint64 {
+	const ones, highs = 0x0101010101010101, 0x8080808080808080
+	x := w ^ 0x2f2f2f2f2f2f2f2f
+	return (x - ones) &^ x & highs
+}
+
+// dotSegment reports whether p (which starts with '.') begins with a "."
+// or ".." segment.
+func dotSegment(p string) bool {
+	if len(p) == 1 || p[1] == '/' {
+		return true
+	}
+	return p[1] == '.' && (len(p) == 2 || p[2] == '/')
 }

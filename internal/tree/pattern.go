@@ -1,6 +1,14 @@
 // Package tree is the router's segment tree: static, typed, string and
 // catch-all segments with backtracking, per-method endpoints, conflict
 // detection, and lookups that do not allocate.
+//
+// Precedence does not depend on registration order. At each position a
+// static segment is tried first, then typed parameters in increasing rank
+// (ties between different converters are refused at insertion), then the
+// plain string parameter, then the catch-all; when a branch fails deeper
+// down, the lookup backtracks to the next candidate. The tree's shape, and
+// so every lookup's result, is the same whatever order routes are inserted
+// in.
 package tree
 
 import (
@@ -32,6 +40,15 @@ type Segment struct {
 	Text  string // literal text for Static, parameter name otherwise
 	Conv  string // converter name for Typed (also "str" / "path" for the others)
 	Match func(string) bool
+	Rank  int // for Typed: lower ranks are tried first at the same position
+}
+
+// Converter is what the tree needs to know of a typed segment's converter:
+// which segments it accepts, and its rank among the typed parameters that
+// share a position in overlapping routes (lower is tried first).
+type Converter struct {
+	Match func(segment string) bool
+	Rank  int
 }
 
 // ErrPattern is wrapped by every pattern syntax error.
@@ -40,7 +57,7 @@ var ErrPattern = errors.New("invalid route pattern")
 // Parse splits a route pattern such as "/users/{id:int}/files/{rest:path}"
 // into segments. lookup resolves converter names other than "str" and
 // "path"; it reports false for an unknown converter.
-func Parse(pattern string, lookup func(name string) (func(string) bool, bool)) ([]Segment, error) {
+func Parse(pattern string, lookup func(name string) (Converter, bool)) ([]Segment, error) {
 	if pattern == "" || pattern[0] != '/' {
 		return nil, fmt.Errorf("%w %q: must start with '/'", ErrPattern, pattern)
 	}
@@ -72,11 +89,11 @@ func Parse(pattern string, lookup func(name string) (func(string) bool, bool)) (
 			}
 			segs = append(segs, Segment{Kind: CatchAll, Text: name, Conv: "path"})
 		default:
-			match, ok := lookup(conv)
-			if !ok {
+			c, ok := lookup(conv)
+			if !ok || c.Match == nil {
 				return nil, fmt.Errorf("%w %q: unknown converter %q", ErrPattern, pattern, conv)
 			}
-			segs = append(segs, Segment{Kind: Typed, Text: name, Conv: conv, Match: match})
+			segs = append(segs, Segment{Kind: Typed, Text: name, Conv: conv, Match: c.Match, Rank: c.Rank})
 		}
 	}
 	if n := len(seen); n > MaxParams {

@@ -58,21 +58,58 @@ func (e *ConflictError) Error() string {
 	return fmt.Sprintf("route %s %s conflicts with %s %s: they match the same requests", m, e.Pattern, m, e.Existing)
 }
 
-// Tree maps method and path to values of type V.
+// AmbiguousError reports a route whose typed parameter shares a position
+// with another route's typed parameter of a different converter but the
+// same rank: neither is more specific, so which one a segment both accept
+// would match is undefined. Give one of the converters another rank.
+type AmbiguousError struct {
+	Pattern      string // the route being inserted
+	Existing     string // a registered route through the other parameter
+	Conv         string
+	ExistingConv string
+	Rank         int
+}
+
+func (e *AmbiguousError) Error() string {
+	return fmt.Sprintf("route %s is ambiguous with %s: converters %q and %q have the same rank (%d) at the same position",
+		e.Pattern, e.Existing, e.Conv, e.ExistingConv, e.Rank)
+}
+
+// Tree maps method and path to values of type V. Build it with Insert,
+// then look paths up from any number of goroutines; Insert must not run
+// concurrently with anything else.
 type Tree[V any] struct {
-	root node[V]
+	root   node[V]
+	static staticTable[V] // full path of every clean all-static route → its endpoint
 }
 
 type node[V any] struct {
-	key      string     // literal segment, for static children
-	indices  []byte     // first byte of each static child's key (0 for "")
-	statics  []*node[V] // static children
-	typed    []*node[V] // typed-parameter children, in registration order
-	conv     string     // converter name, for typed children
-	match    func(string) bool
+	// Static children, sorted by key. Each edge holds its key's first
+	// eight bytes as a word, so that matching a segment mostly compares
+	// words and touches no child until one matches; a node with many
+	// children also indexes its edges by first byte.
+	edges []edge[V]
+	jump  *[256]uint16 // 1 + index of the first edge whose key starts with each byte, 0 if none
+	empty *node[V]     // the child for an empty segment (the end of "/a/")
+
+	multi    bool         // has typed or catch-all children: more than one way forward
+	typed    []*node[V]   // typed-parameter children, by increasing rank
 	str      *node[V]     // {name} child
 	catchAll *endpoint[V] // {name:path} at this position
 	end      *endpoint[V] // routes that end at this node
+
+	conv    string // converter name, for typed children
+	rank    int
+	match   func(string) bool
+	pattern string // the first pattern inserted through this node, for errors
+}
+
+// edge is a static child and its key.
+type edge[V any] struct {
+	word uint64 // the key's first eight bytes (all of a shorter key), little-endian
+	mask uint64 // the bytes of word the key covers
+	key  string
+	node *node[V]
 }
 
 type entry[V any] struct {
@@ -118,33 +155,41 @@ func (e *endpoint[V]) get(mi int, method string) (*entry[V], bool) {
 
 // Insert adds value under method and the parsed pattern. It returns a
 // *ConflictError when the same method is already registered for a pattern of
-// identical shape.
+// identical shape, and an *AmbiguousError when a typed segment has the rank
+// of a different converter already at that position. A failed Insert leaves
+// the tree unchanged.
 func (t *Tree[V]) Insert(method, pattern string, segs []Segment, value V) error {
+	if err := t.check(pattern, segs); err != nil {
+		return err
+	}
 	n := &t.root
 	var ep **endpoint[V]
-	for i, s := range segs {
+	static := true
+	for _, s := range segs {
 		switch s.Kind {
 		case Static:
-			n = n.staticChild(s.Text)
+			n = n.staticChild(s.Text, pattern)
 		case Typed:
-			n = n.typedChild(s.Conv, s.Match)
+			n = n.typedChild(s, pattern)
 		case Str:
 			if n.str == nil {
-				n.str = &node[V]{conv: "str"}
+				n.str = &node[V]{conv: "str", pattern: pattern}
 			}
 			n = n.str
 		case CatchAll:
-			if i != len(segs)-1 {
-				return fmt.Errorf("%w %q: catch-all must be last", ErrPattern, pattern)
-			}
 			ep = &n.catchAll
+			n.multi = true
 		}
+		static = static && s.Kind == Static
 	}
 	if ep == nil {
 		ep = &n.end
 	}
 	if *ep == nil {
 		*ep = &endpoint[V]{}
+		if static && cleanPattern(pattern) {
+			t.static.add(pattern, *ep)
+		}
 	}
 	e := *ep
 	if method != AnyMethod && MethodIndex(method) < 0 {
@@ -165,40 +210,90 @@ func (t *Tree[V]) Insert(method, pattern string, segs []Segment, value V) error 
 	return nil
 }
 
-// Nodes with more static children than this keep them sorted by first
-// byte and binary-search the index.
-const linearScan = 8
-
-func (n *node[V]) staticChild(key string) *node[V] {
-	for _, c := range n.statics {
-		if c.key == key {
-			return c
+// check finds what would make inserting segs fail before anything changes:
+// a misplaced catch-all, or a typed segment whose rank another converter
+// already holds at the same position.
+func (t *Tree[V]) check(pattern string, segs []Segment) error {
+	n := &t.root
+	for i, s := range segs {
+		if s.Kind == CatchAll && i != len(segs)-1 {
+			return fmt.Errorf("%w %q: catch-all must be last", ErrPattern, pattern)
+		}
+		if n == nil {
+			continue // below here every node is new
+		}
+		switch s.Kind {
+		case Static:
+			n = n.findStatic(s.Text)
+		case Typed:
+			var next *node[V]
+			for _, c := range n.typed {
+				if c.conv == s.Conv {
+					next = c
+					break
+				}
+				if c.rank == s.Rank {
+					return &AmbiguousError{Pattern: pattern, Existing: c.pattern, Conv: s.Conv, ExistingConv: c.conv, Rank: s.Rank}
+				}
+			}
+			n = next
+		case Str:
+			n = n.str
 		}
 	}
-	c := &node[V]{key: key}
-	fb := firstByte(key)
-	i := len(n.indices)
-	for i > 0 && n.indices[i-1] > fb {
-		i--
-	}
-	n.statics = slices.Insert(n.statics, i, c)
-	n.indices = slices.Insert(n.indices, i, fb)
-	return c
+	return nil
 }
 
-// searchIndex returns the position of the first static child whose key
-// starts with b, or where it would be.
-func (n *node[V]) searchIndex(b byte) int {
-	lo, hi := 0, len(n.indices)
-	for lo < hi {
-		m := int(uint(lo+hi) >> 1)
-		if n.indices[m] < b {
-			lo = m + 1
-		} else {
-			hi = m
+// cleanPattern reports whether an all-static pattern is a path that
+// requests reach as is: no empty segment before the last and no "." or
+// ".." segment (those requests are redirected to the cleaned path).
+func cleanPattern(p string) bool {
+	return cleanRest(p[1:])
+}
+
+// Nodes with more static children than this index them by first byte.
+const linearScan = 8
+
+// findStatic returns the static child whose key is key, or nil.
+func (n *node[V]) findStatic(key string) *node[V] {
+	if key == "" {
+		return n.empty
+	}
+	i, ok := n.search(key)
+	if !ok {
+		return nil
+	}
+	return n.edges[i].node
+}
+
+func (n *node[V]) search(key string) (int, bool) {
+	return slices.BinarySearchFunc(n.edges, key, func(e edge[V], k string) int { return strings.Compare(e.key, k) })
+}
+
+func (n *node[V]) staticChild(key, pattern string) *node[V] {
+	if c := n.findStatic(key); c != nil {
+		return c
+	}
+	c := &node[V]{pattern: pattern}
+	if key == "" {
+		n.empty = c
+		return c
+	}
+	i, _ := n.search(key)
+	w := headWord(key)
+	mask := ^uint64(0)
+	if len(key) < 8 {
+		mask = 1<<(8*len(key)) - 1
+	}
+	n.edges = slices.Insert(n.edges, i, edge[V]{word: w, mask: mask, key: key, node: c})
+	n.jump = nil
+	if len(n.edges) > linearScan && len(n.edges) < 1<<16-1 {
+		n.jump = new([256]uint16)
+		for j := len(n.edges) - 1; j >= 0; j-- {
+			n.jump[n.edges[j].key[0]] = uint16(j + 1)
 		}
 	}
-	return lo
+	return c
 }
 
 // cleanRest reports whether a catch-all remainder has no empty, "." or
@@ -217,20 +312,20 @@ func cleanRest(p string) bool {
 	return true
 }
 
-func (n *node[V]) typedChild(conv string, match func(string) bool) *node[V] {
+// typedChild returns the child for a typed segment, creating it in rank
+// order. check has ruled out a different converter of the same rank.
+func (n *node[V]) typedChild(s Segment, pattern string) *node[V] {
 	for _, c := range n.typed {
-		if c.conv == conv {
+		if c.conv == s.Conv {
 			return c
 		}
 	}
-	c := &node[V]{conv: conv, match: match}
-	n.typed = append(n.typed, c)
-	return c
-}
-
-func firstByte(s string) byte {
-	if s == "" {
-		return 0
+	c := &node[V]{conv: s.Conv, rank: s.Rank, match: s.Match, pattern: pattern}
+	i := len(n.typed)
+	for i > 0 && n.typed[i-1].rank > s.Rank {
+		i--
 	}
-	return s[0]
+	n.typed = slices.Insert(n.typed, i, c)
+	n.multi = true
+	return c
 }

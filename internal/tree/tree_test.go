@@ -12,14 +12,14 @@ func isInt(s string) bool {
 	return err == nil && s[0] != '-' && s[0] != '+'
 }
 
-func testLookup(name string) (func(string) bool, bool) {
+func testLookup(name string) (Converter, bool) {
 	switch name {
 	case "int":
-		return isInt, true
+		return Converter{Match: isInt, Rank: 100}, true
 	case "slug":
-		return func(s string) bool { return strings.Trim(s, "abcdefghijklmnopqrstuvwxyz0123456789-") == "" }, true
+		return Converter{Match: func(s string) bool { return strings.Trim(s, "abcdefghijklmnopqrstuvwxyz0123456789-") == "" }, Rank: 400}, true
 	}
-	return nil, false
+	return Converter{}, false
 }
 
 func mustTree(t testing.TB, routes ...string) *Tree[string] {
