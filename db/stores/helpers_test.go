@@ -1,0 +1,93 @@
+package stores_test
+
+import (
+	"context"
+	"crypto/sha256"
+	"encoding/hex"
+	"os"
+	"path/filepath"
+	"testing"
+
+	"github.com/nexios-go/nexios/db"
+	"github.com/nexios-go/nexios/db/dbtest"
+	"github.com/nexios-go/nexios/db/stores"
+)
+
+// options migrate test databases with the stores' migration. The
+// PostgreSQL template is keyed by the schema's source, so that a change
+// to it builds a new template.
+func options(t testing.TB) dbtest.Options {
+	t.Helper()
+	h := sha256.New()
+	for _, f := range []string{"migrate.go", "ratelimit_pg.sql"} {
+		b, err := os.ReadFile(f)
+		if err != nil {
+			t.Fatal(err)
+		}
+		h.Write(b)
+	}
+	return dbtest.Options{
+		Migrate:     []db.MigrateOption{db.WithGoMigrations(stores.Migration(1))},
+		TemplateKey: "stores-" + hex.EncodeToString(h.Sum(nil)[:8]),
+	}
+}
+
+// dialects are the databases every store is tested on: SQLite in memory
+// (one connection), a SQLite file (WAL, one writer and a pool of
+// readers, as in production) and PostgreSQL.
+var dialects = []string{"sqlite", "sqlite-file", "postgres"}
+
+// open returns a fresh migrated database of the kind named, closed when
+// the test ends (PostgreSQL tests skip when NEXIOS_TEST_POSTGRES_URL is
+// unset).
+func open(t *testing.T, kind string) *db.DB {
+	t.Helper()
+	switch kind {
+	case "sqlite":
+		return dbtest.SQLite(t, nil, options(t))
+	case "postgres":
+		return dbtest.Postgres(t, nil, options(t))
+	}
+	ctx := context.Background()
+	d, err := db.Open(ctx, "sqlite:"+filepath.Join(t.TempDir(), "app.db"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { _ = d.Close() })
+	if err := stores.Migrate(ctx, d); err != nil {
+		t.Fatal(err)
+	}
+	return d
+}
+
+// each runs fn as a parallel subtest on every dialect.
+func each(t *testing.T, fn func(t *testing.T, d *db.DB)) {
+	t.Helper()
+	for _, kind := range dialects {
+		t.Run(kind, func(t *testing.T) {
+			t.Parallel()
+			fn(t, open(t, kind))
+		})
+	}
+}
+
+// postgresURLs creates an empty PostgreSQL database for the test, migrates
+// it, and returns n databases opened on it: n instances of an app.
+func postgresURLs(t *testing.T, n int) (string, []*db.DB) {
+	t.Helper()
+	url := dbtest.EmptyPostgres(t)
+	ctx := context.Background()
+	out := make([]*db.DB, n)
+	for i := range out {
+		d, err := db.Open(ctx, url)
+		if err != nil {
+			t.Fatal(err)
+		}
+		t.Cleanup(func() { _ = d.Close() })
+		out[i] = d
+	}
+	if err := stores.Migrate(ctx, out[0]); err != nil {
+		t.Fatal(err)
+	}
+	return url, out
+}
