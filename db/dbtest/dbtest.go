@@ -29,7 +29,6 @@ import (
 	"strconv"
 	"strings"
 	"testing"
-	"testing/fstest"
 	"time"
 
 	"github.com/jackc/pgx/v5"
@@ -184,9 +183,6 @@ func merge(opts []Options) Options {
 func migrate(ctx context.Context, d *db.DB, fsys fs.FS, o Options) error {
 	if fsys == nil && len(o.Migrate) == 0 {
 		return nil
-	}
-	if fsys == nil {
-		fsys = fstest.MapFS{} // Go migrations only
 	}
 	m, err := d.Migrator(fsys, o.Migrate...)
 	if err != nil {

@@ -81,17 +81,17 @@ type BrokerConfig struct {
 // no transaction-pooling PgBouncer between the broker and PostgreSQL.
 // Close it at shutdown, before the database.
 type Broker struct {
-	d        *db.DB
-	cfg      BrokerConfig
-	ctx      context.Context
-	cancel   context.CancelFunc
-	wg       sync.WaitGroup
-	queue    *deliveryQueue
-	onUp     func(time.Duration)
-	notify   string
+	d         *db.DB
+	cfg       BrokerConfig
+	ctx       context.Context
+	cancel    context.CancelFunc
+	wg        sync.WaitGroup
+	queue     *deliveryQueue
+	onUp      func(time.Duration)
+	notify    string
 	notifyRef string
-	fetch    string
-	purge    string
+	fetch     string
+	purge     string
 
 	mu        sync.Mutex
 	closed    bool

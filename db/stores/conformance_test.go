@@ -16,37 +16,37 @@ import (
 
 func TestSessionStoreConformance(t *testing.T) {
 	t.Parallel()
-	each(t, func(t *testing.T, d *db.DB) {
-		storetest.SessionStore(t, func(*testing.T) session.Store { return stores.NewSessionStore(d) })
+	eachFresh(t, func(t *testing.T, database func(*testing.T) *db.DB) {
+		storetest.SessionStore(t, func(t *testing.T) session.Store { return stores.NewSessionStore(database(t)) })
 	})
 }
 
 func TestRevocationListConformance(t *testing.T) {
 	t.Parallel()
-	each(t, func(t *testing.T, d *db.DB) {
-		storetest.RevocationList(t, func(*testing.T) auth.RevocationList { return stores.NewRevocationList(d) })
+	eachFresh(t, func(t *testing.T, database func(*testing.T) *db.DB) {
+		storetest.RevocationList(t, func(t *testing.T) auth.RevocationList { return stores.NewRevocationList(database(t)) })
 	})
 }
 
 func TestThrottleConformance(t *testing.T) {
 	t.Parallel()
-	each(t, func(t *testing.T, d *db.DB) {
-		storetest.Throttle(t, func(*testing.T) auth.ThrottleStore { return stores.NewThrottleStore(d) })
+	eachFresh(t, func(t *testing.T, database func(*testing.T) *db.DB) {
+		storetest.Throttle(t, func(t *testing.T) auth.ThrottleStore { return stores.NewThrottleStore(database(t)) })
 	})
 }
 
 func TestRateLimitStoreConformance(t *testing.T) {
 	t.Parallel()
-	each(t, func(t *testing.T, d *db.DB) {
-		storetest.RateLimitStore(t, func(*testing.T) ratelimit.Store {
-			return stores.NewRateLimitStore(d, stores.RateLimitConfig{})
+	eachFresh(t, func(t *testing.T, database func(*testing.T) *db.DB) {
+		storetest.RateLimitStore(t, func(t *testing.T) ratelimit.Store {
+			return stores.NewRateLimitStore(database(t), stores.RateLimitConfig{})
 		})
 	})
 }
 
 func TestCacheConformance(t *testing.T) {
 	t.Parallel()
-	each(t, func(t *testing.T, d *db.DB) {
-		storetest.Cache(t, func(*testing.T) cache.Cache { return stores.NewCache(d) })
+	eachFresh(t, func(t *testing.T, database func(*testing.T) *db.DB) {
+		storetest.Cache(t, func(t *testing.T) cache.Cache { return stores.NewCache(database(t)) })
 	})
 }

@@ -71,6 +71,26 @@ func each(t *testing.T, fn func(t *testing.T, d *db.DB)) {
 	}
 }
 
+// eachFresh runs fn as a parallel subtest on every dialect with a
+// function that returns a database for a suite's subtest: a fresh one on
+// SQLite, whose single writer connection would otherwise make the
+// parallel subtests of a suite wait for each other (and miss their
+// timings on a loaded machine), the same one on PostgreSQL.
+func eachFresh(t *testing.T, fn func(t *testing.T, database func(t *testing.T) *db.DB)) {
+	t.Helper()
+	for _, kind := range dialects {
+		t.Run(kind, func(t *testing.T) {
+			t.Parallel()
+			if kind != "postgres" {
+				fn(t, func(t *testing.T) *db.DB { return open(t, kind) })
+				return
+			}
+			d := open(t, kind)
+			fn(t, func(*testing.T) *db.DB { return d })
+		})
+	}
+}
+
 // postgresURLs creates an empty PostgreSQL database for the test, migrates
 // it, and returns n databases opened on it: n instances of an app.
 func postgresURLs(t *testing.T, n int) (string, []*db.DB) {

@@ -5,7 +5,6 @@ import (
 	_ "embed"
 	"errors"
 	"fmt"
-	"io/fs"
 	"strings"
 
 	"github.com/nexios-go/nexios/db"
@@ -95,7 +94,7 @@ const VersionTable = "nexios_stores_version"
 // VersionTable and does nothing when the tables are there. Apps with
 // migrations add Migration to them instead.
 func Migrate(ctx context.Context, d *db.DB) error {
-	return d.Migrate(ctx, emptyFS{}, db.WithGoMigrations(Migration(1)), db.WithVersionTable(VersionTable))
+	return d.Migrate(ctx, nil, db.WithGoMigrations(Migration(1)), db.WithVersionTable(VersionTable))
 }
 
 func migrate(ctx context.Context, up bool) error {
@@ -137,20 +136,4 @@ func pgFunctions() []string {
 		}
 	}
 	return out
-}
-
-// emptyFS is a directory with no migration files: Migrate has only its Go
-// migration.
-type emptyFS struct{}
-
-func (emptyFS) Open(name string) (fs.File, error) {
-	return nil, &fs.PathError{Op: "open", Path: name, Err: fs.ErrNotExist}
-}
-
-// ReadDir lists the empty root.
-func (emptyFS) ReadDir(name string) ([]fs.DirEntry, error) {
-	if name == "." {
-		return nil, nil
-	}
-	return nil, &fs.PathError{Op: "readdir", Path: name, Err: fs.ErrNotExist}
 }

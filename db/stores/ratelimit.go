@@ -51,7 +51,7 @@ type RateLimitConfig struct {
 // by a sweep (Sweep, Sweeper).
 type RateLimitStore struct {
 	base
-	clock Clock
+	clock                    Clock
 	take, reset, read, write stmt
 }
 
