@@ -71,7 +71,7 @@ type instance struct {
 	srv   *http.Server
 	app   http.Handler
 	ln    net.Listener
-	conns map[net.Conn]struct{}
+	conns map[net.Conn]http.ConnState
 	done  chan struct{} // closed when Serve returned
 }
 
@@ -148,10 +148,10 @@ func (c *Cluster) serve(i int, ln net.Listener) error {
 			return fmt.Errorf("cluster: instance %d: startup: %w", i, err)
 		}
 	}
-	srv := &http.Server{Handler: h, ReadHeaderTimeout: 10 * time.Second}
+	srv := &http.Server{Handler: h, ReadHeaderTimeout: 10 * time.Second, ConnState: in.track}
 	in.mu.Lock()
 	in.srv, in.app, in.ln, in.alive = srv, h, ln, true
-	in.conns = map[net.Conn]struct{}{}
+	in.conns = map[net.Conn]http.ConnState{}
 	in.done = make(chan struct{})
 	done := in.done
 	in.mu.Unlock()
@@ -182,9 +182,18 @@ func (l trackingListener) Accept() (net.Conn, error) {
 		return nil, net.ErrClosed
 	}
 	tc := &trackedConn{Conn: conn, in: l.in}
-	l.in.conns[tc] = struct{}{}
+	l.in.conns[tc] = http.StateNew
 	l.in.mu.Unlock()
 	return tc, nil
+}
+
+// track follows the state of each connection, for stop.
+func (in *instance) track(conn net.Conn, st http.ConnState) {
+	in.mu.Lock()
+	defer in.mu.Unlock()
+	if _, ok := in.conns[conn]; ok && st != http.StateClosed {
+		in.conns[conn] = st
+	}
 }
 
 type trackedConn struct {
@@ -226,17 +235,25 @@ func (c *Cluster) stop(i int, graceful bool) error {
 	}
 	in.alive = false
 	srv, app, done := in.srv, in.app, in.done
-	var conns []net.Conn
+	var conns, unused []net.Conn
+	for conn, st := range in.conns {
+		conns = append(conns, conn)
+		if st == http.StateNew {
+			unused = append(unused, conn)
+		}
+	}
 	if !graceful {
 		_ = in.ln.Close()
-		for conn := range in.conns {
-			conns = append(conns, conn)
-		}
 	}
 	in.mu.Unlock()
 	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
 	defer cancel()
 	if graceful {
+		// Shutdown waits five seconds for connections that never sent a
+		// request (a client dials spares); they have nothing in flight.
+		for _, conn := range unused {
+			_ = conn.Close()
+		}
 		_ = srv.Shutdown(ctx)
 	} else {
 		for _, conn := range conns {
