@@ -368,27 +368,38 @@ func (b *Broker) deliverLoop() {
 // nexios_broker_payloads when the payload is a reference.
 func (b *Broker) decode(payload string) (websocket.Envelope, error) {
 	var env websocket.Envelope
-	if payload == "" {
-		return env, errors.New("empty payload")
+	ref, data, err := parsePayload(payload)
+	if err != nil {
+		return env, err
 	}
-	data := []byte(payload[1:])
-	switch payload[0] {
-	case 'i':
-	case 'r':
-		id, err := strconv.ParseInt(payload[1:], 10, 64)
-		if err != nil {
-			return env, fmt.Errorf("bad payload reference %q", payload)
-		}
+	if data == nil {
 		ctx, cancel := context.WithTimeout(b.ctx, b.cfg.SubscribeTimeout)
 		defer cancel()
-		if err := b.d.SQL().QueryRowContext(ctx, b.fetch, id).Scan(&data); err != nil {
-			return env, fmt.Errorf("fetching payload %d: %w", id, err)
+		if err := b.d.SQL().QueryRowContext(ctx, b.fetch, ref).Scan(&data); err != nil {
+			return env, fmt.Errorf("fetching payload %d: %w", ref, err)
 		}
-	default:
-		return env, fmt.Errorf("unknown payload kind %q", payload[:1])
 	}
-	err := env.UnmarshalBinary(data)
+	err = env.UnmarshalBinary(data)
 	return env, err
+}
+
+// parsePayload splits a notification's payload: "i" and the envelope
+// itself, or "r" and the id of its row in nexios_broker_payloads.
+func parsePayload(payload string) (ref int64, inline []byte, err error) {
+	if payload == "" {
+		return 0, nil, errors.New("empty payload")
+	}
+	switch payload[0] {
+	case 'i':
+		return 0, []byte(payload[1:]), nil
+	case 'r':
+		id, err := strconv.ParseInt(payload[1:], 10, 64)
+		if err != nil || id <= 0 {
+			return 0, nil, fmt.Errorf("bad payload reference %.40q", payload)
+		}
+		return id, nil, nil
+	}
+	return 0, nil, fmt.Errorf("unknown payload kind %.1q", payload)
 }
 
 // Stats reports the broker's health.

@@ -40,7 +40,7 @@ var dialects = []string{"sqlite", "sqlite-file", "postgres"}
 // open returns a fresh migrated database of the kind named, closed when
 // the test ends (PostgreSQL tests skip when NEXIOS_TEST_POSTGRES_URL is
 // unset).
-func open(t *testing.T, kind string) *db.DB {
+func open(t testing.TB, kind string) *db.DB {
 	t.Helper()
 	switch kind {
 	case "sqlite":
@@ -93,7 +93,7 @@ func eachFresh(t *testing.T, fn func(t *testing.T, database func(t *testing.T) *
 
 // postgresURLs creates an empty PostgreSQL database for the test, migrates
 // it, and returns n databases opened on it: n instances of an app.
-func postgresURLs(t *testing.T, n int) (string, []*db.DB) {
+func postgresURLs(t testing.TB, n int) (string, []*db.DB) {
 	t.Helper()
 	url := dbtest.EmptyPostgres(t)
 	ctx := context.Background()

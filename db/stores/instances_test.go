@@ -256,4 +256,3 @@ func TestThreeInstancesOnPostgres(t *testing.T) {
 		}
 	})
 }
-
