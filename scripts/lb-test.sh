@@ -14,4 +14,5 @@ fi
 haproxy -v
 export NEXIOS_TEST_REDIS_URL="${NEXIOS_TEST_REDIS_URL:-redis://127.0.0.1:6379/0}"
 export NEXIOS_TEST_POSTGRES_URL="${NEXIOS_TEST_POSTGRES_URL:-postgres://postgres@127.0.0.1:5432/test?sslmode=disable}"
+export NEXIOS_TEST_REQUIRE_HAPROXY=1
 go test -count=1 -race -run 'TestLoadBalancer' -v github.com/nexios-go/nexios/examples/scaleout

@@ -30,9 +30,13 @@ import (
 //
 // It needs haproxy on the PATH (Debian: apt-get install -y haproxy;
 // scripts/lb-test.sh installs it) and NEXIOS_TEST_REDIS_URL /
-// NEXIOS_TEST_POSTGRES_URL.
+// NEXIOS_TEST_POSTGRES_URL; CI sets NEXIOS_TEST_REQUIRE_HAPROXY=1 so that
+// a missing HAProxy fails the test instead of skipping it.
 func TestLoadBalancer(t *testing.T) {
 	haproxy, err := exec.LookPath("haproxy")
+	if err != nil && os.Getenv("NEXIOS_TEST_REQUIRE_HAPROXY") != "" {
+		t.Fatal("haproxy is not installed and NEXIOS_TEST_REQUIRE_HAPROXY is set: apt-get install -y haproxy")
+	}
 	if err != nil {
 		t.Skip("haproxy is not installed: apt-get install -y haproxy (or run scripts/lb-test.sh) to run the multi-process load-balancer test")
 	}
