@@ -48,6 +48,15 @@ type Config struct {
 	IdleTimeout       time.Duration // default 120s
 	MaxHeaderBytes    int           // default 64 KiB; larger request headers get 431
 	ShutdownTimeout   time.Duration // default 15s: how long in-flight requests may finish
+	// DrainDelay is how long Serve and Run go on serving once told to
+	// stop (SIGTERM), with App.Stopping cancelled so that readiness
+	// checks fail (package health), before they stop accepting
+	// connections and begin the graceful shutdown: the time a load
+	// balancer or Kubernetes needs to take the instance out of rotation
+	// (for a readiness probe: periodSeconds × failureThreshold, plus the
+	// endpoint propagation delay). Default 0: no delay. ShutdownTimeout
+	// starts after it.
+	DrainDelay time.Duration
 	// WriteStallTimeout cuts clients that stop reading: once a response
 	// has sent 64 KiB, each further 64 KiB must be taken by the client
 	// within this time (a minimum rate of 64 KiB per period), or the
@@ -164,6 +173,19 @@ func (a *App) Config() Config { return a.cfg }
 // Logger returns the app's logger.
 func (a *App) Logger() *slog.Logger { return a.logger }
 
+// SetLogger replaces the app's logger (Config.Logger), for a command line
+// that chooses the log format after the app was built. It must be called
+// before the app serves its first request or starts up; it panics after.
+func (a *App) SetLogger(l *slog.Logger) {
+	if l == nil {
+		panic("nexios: SetLogger(nil)")
+	}
+	a.mu.Lock()
+	defer a.mu.Unlock()
+	a.mustNotBeCompiled("SetLogger")
+	a.logger, a.cfg.Logger = l, l
+}
+
 // Pre adds middleware that runs before routing, for every request: it may
 // rewrite the method or path that routing sees. Most middleware belongs in
 // Use, which runs after routing so that req.Pattern() is known.
@@ -237,7 +259,7 @@ func (a *App) runHandler(req *Request, res *Response, h HandlerFunc) {
 				panic(p)
 			}
 			pe := &PanicError{Value: p, Stack: stack()}
-			a.HandleError(req, res, pe)
+			a.handleError(req, res, pe)
 			if res.Committed() && res.StatusCode() != pe.StatusCode() {
 				req.runCleanups()
 				panic(http.ErrAbortHandler) // the response was cut short: abort it
@@ -249,10 +271,10 @@ func (a *App) runHandler(req *Request, res *Response, h HandlerFunc) {
 		if res.Committed() && errors.As(err, &pe) {
 			// A panic after the response started: the body is incomplete,
 			// so abort the connection rather than end it as if whole.
-			a.HandleError(req, res, err) // logs it
+			a.handleError(req, res, err) // logs it
 			panic(http.ErrAbortHandler)
 		}
-		a.HandleError(req, res, err)
+		a.handleError(req, res, err)
 	}
 }
 

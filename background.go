@@ -77,8 +77,52 @@ func (l *taskList) each(f func(func(context.Context))) {
 
 // taskBatch is the tasks of one response, passed by value.
 type taskBatch struct {
-	ctx   context.Context
-	tasks taskList
+	ctx    context.Context
+	tasks  taskList
+	queued time.Time // set only when a TaskObserver watches
+}
+
+// TaskObserver is told about the app's background tasks (Response.After):
+// the hook metrics (package prometheus) count and time them through. Its
+// methods are called on request and worker goroutines, so they must be
+// fast and safe for concurrent use. It has no say in how tasks run.
+type TaskObserver interface {
+	// TasksQueued is called when a response's n tasks are handed to the
+	// pool.
+	TasksQueued(n int)
+	// TaskDone is called after each task: how long it waited, from the
+	// moment its response was done to its start, how long it ran, and
+	// whether it panicked.
+	TaskDone(wait, run time.Duration, panicked bool)
+	// TasksDropped is called when n tasks are dropped because the app has
+	// shut down.
+	TasksDropped(n int)
+}
+
+// ObserveTasks makes o observe the app's background tasks (nil stops).
+// Call it at start-up.
+func (a *App) ObserveTasks(o TaskObserver) {
+	if o == nil {
+		a.tasks.obs.Store(nil)
+		return
+	}
+	a.tasks.obs.Store(&o)
+}
+
+// TaskStats is a snapshot of the background task pool.
+type TaskStats struct {
+	// Queued is the number of responses whose tasks wait for a worker.
+	Queued int
+	// Workers is the number of worker goroutines alive, Busy those
+	// running tasks; MaxWorkers is Config.BackgroundWorkers.
+	Workers, Busy, MaxWorkers int
+}
+
+// TaskStats returns the state of the background task pool, for gauges.
+func (a *App) TaskStats() TaskStats {
+	p := &a.tasks
+	running, idle := int(p.running.Load()), int(p.idle.Load())
+	return TaskStats{Queued: len(p.queue), Workers: running, Busy: max(running-idle, 0), MaxWorkers: int(p.max)}
 }
 
 // idleWorker is how long a worker waits for more tasks before it exits:
@@ -95,6 +139,8 @@ type taskPool struct {
 	running atomic.Int32   // workers alive
 	idle    atomic.Int32   // workers waiting for a batch
 	timeout time.Duration
+
+	obs atomic.Pointer[TaskObserver]
 
 	mu     sync.Mutex // guards closed
 	closed bool
@@ -118,12 +164,20 @@ func (p *taskPool) submit(ctx context.Context, tasks *taskList, w http.ResponseW
 		p.pending.Add(1)
 	}
 	p.mu.Unlock()
+	obs := p.obs.Load()
 	if closed {
 		p.app.logger.LogAttrs(ctx, slog.LevelError, "nexios: background tasks dropped: the app has shut down",
 			slog.Int("tasks", tasks.n))
+		if obs != nil {
+			(*obs).TasksDropped(tasks.n)
+		}
 		return
 	}
 	b := taskBatch{ctx: ctx, tasks: *tasks}
+	if obs != nil {
+		b.queued = time.Now()
+		(*obs).TasksQueued(tasks.n)
+	}
 	select {
 	case p.queue <- b:
 	default:
@@ -175,20 +229,31 @@ func (p *taskPool) work() {
 // runBatch runs one response's tasks in order, under one context.
 func (p *taskPool) runBatch(b taskBatch) {
 	ctx := newTaskContext(b.ctx, time.Now().Add(p.timeout))
-	b.tasks.each(func(fn func(context.Context)) { p.run(ctx, fn) })
+	obs := p.obs.Load()
+	b.tasks.each(func(fn func(context.Context)) {
+		if obs == nil || b.queued.IsZero() {
+			p.run(ctx, fn)
+			return
+		}
+		start := time.Now()
+		panicked := p.run(ctx, fn)
+		(*obs).TaskDone(start.Sub(b.queued), time.Since(start), panicked)
+	})
 	ctx.end()
 	p.pending.Done()
 }
 
-// run runs one task, recovering a panic.
-func (p *taskPool) run(ctx context.Context, fn func(context.Context)) {
+// run runs one task, recovering (and reporting) a panic.
+func (p *taskPool) run(ctx context.Context, fn func(context.Context)) (panicked bool) {
 	defer func() {
 		if v := recover(); v != nil {
+			panicked = true
 			p.app.logger.LogAttrs(ctx, slog.LevelError, "nexios: background task panicked",
 				slog.Any("panic", v), slog.String("stack", string(debug.Stack())))
 		}
 	}()
 	fn(ctx)
+	return false
 }
 
 // positiveOr returns v, or def when v is zero or negative.

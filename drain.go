@@ -19,6 +19,8 @@ type drainState struct {
 	mu      sync.Mutex
 	ctx     context.Context
 	cancel  context.CancelCauseFunc
+	stop    context.Context // ends at stopping(), or with ctx at the latest
+	unready context.CancelCauseFunc
 	tracked int
 	idle    chan struct{} // closed when tracked drops to zero; nil when nobody waits
 }
@@ -33,9 +35,33 @@ func (d *drainState) context() context.Context {
 	return d.ctx
 }
 
+// stopping returns the current stopping context, creating it on first
+// use.
+func (d *drainState) stopping() context.Context {
+	d.mu.Lock()
+	defer d.mu.Unlock()
+	if d.stop == nil {
+		d.stop, d.unready = context.WithCancelCause(context.Background())
+	}
+	return d.stop
+}
+
+// beginStopping cancels the stopping context: readiness fails while the
+// server still serves (Config.DrainDelay). Calling it again does nothing.
+func (d *drainState) beginStopping() {
+	d.mu.Lock()
+	defer d.mu.Unlock()
+	if d.stop == nil {
+		d.stop, d.unready = context.WithCancelCause(context.Background())
+	}
+	d.unready(ErrShuttingDown)
+}
+
 // begin cancels the draining context: every stream and WebSocket watching
-// it ends. Calling it again does nothing.
+// it ends. The stopping context ends too if it has not yet. Calling it
+// again does nothing.
 func (d *drainState) begin() {
+	d.beginStopping()
 	d.mu.Lock()
 	defer d.mu.Unlock()
 	if d.ctx == nil {
@@ -44,13 +70,16 @@ func (d *drainState) begin() {
 	d.cancel(ErrShuttingDown)
 }
 
-// rearm gives an app that is started again after a shutdown a fresh
-// draining context.
+// rearm gives an app that is started again after a shutdown fresh
+// stopping and draining contexts.
 func (d *drainState) rearm() {
 	d.mu.Lock()
 	defer d.mu.Unlock()
 	if d.ctx != nil && d.ctx.Err() != nil {
 		d.ctx, d.cancel = nil, nil
+	}
+	if d.stop != nil && d.stop.Err() != nil {
+		d.stop, d.unready = nil, nil
 	}
 }
 
@@ -101,6 +130,15 @@ func (d *drainState) wait(ctx context.Context) error {
 // away); a handler that keeps a response open another way should select
 // on it too.
 func (a *App) Draining() context.Context { return a.hooks.drain.context() }
+
+// Stopping returns a context that is cancelled, with cause
+// ErrShuttingDown, as soon as the app is told to stop: when Serve's
+// context ends (SIGINT or SIGTERM for Run), Config.DrainDelay before the
+// server stops accepting connections and Draining is cancelled, and at
+// the latest together with Draining. A readiness check (package health)
+// fails from then on, so that a load balancer stops sending requests
+// while the server still answers those it sends meanwhile.
+func (a *App) Stopping() context.Context { return a.hooks.drain.stopping() }
 
 // Track registers a long-lived connection that the http.Server no longer
 // sees (a hijacked one, such as a WebSocket): graceful shutdown waits for

@@ -157,14 +157,14 @@ func (a *App) HandleStatus(status int, h ErrorHandler) {
 	a.statusHandlers[status] = h
 }
 
-// HandleError sends err through the app's error handlers and writes the
+// handleError sends err through the app's error handlers and writes the
 // response, unless one was already written: the error's one rendering. An
 // error that ends as a server error (5xx) is logged once, with the stack of
 // a panic, after the handlers chose the status; a custom error that a type
 // handler answers with a 4xx is not logged. Middleware does not call it:
 // it returns errors upward (see ResolveStatus for the status one will
 // render with).
-func (a *App) HandleError(req *Request, res *Response, err error) {
+func (a *App) handleError(req *Request, res *Response, err error) {
 	if err == nil || errors.As(err, new(*renderedError)) {
 		return
 	}
@@ -336,6 +336,8 @@ func (a *App) logError(req *Request, err error, msg string) {
 		slog.String("method", req.r.Method),
 		slog.String("path", req.r.URL.Path),
 		slog.String("pattern", req.Pattern()),
+		// The status sent, the one the access log records too.
+		slog.Int("status", req.res.StatusCode()),
 		slog.Any("error", err),
 	}
 	var pe *PanicError

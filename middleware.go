@@ -46,7 +46,7 @@ func WrapMiddleware(m func(http.Handler) http.Handler) Middleware {
 			prevR, prevW := req.r, res.w
 			req.r, res.w = r, w
 			if err := next(req, res); err != nil {
-				req.app.HandleError(req, res, err)
+				req.app.handleError(req, res, err)
 				// Travel on, so outer middleware sees the error too.
 				req.wrappedErr = &renderedError{err: err}
 			}

@@ -108,6 +108,25 @@ func (r *Route) SuccessStatus() int {
 // Router returns the router the route was registered on.
 func (r *Route) Router() *Router { return r.router }
 
+// Middleware returns the middleware that run around the route's handler,
+// outermost first: the app's (Pre, then Use), its routers' from the
+// outermost, then its own (WithMiddleware). It serves route listings,
+// which name each middleware after the function that made it.
+func (r *Route) Middleware() []Middleware {
+	var routers []*Router
+	for x := r.router; x != nil; x = x.parent {
+		routers = append(routers, x)
+	}
+	var out []Middleware
+	if r.app != nil {
+		out = append(out, r.app.pre...)
+	}
+	for i := len(routers) - 1; i >= 0; i-- {
+		out = append(out, routers[i].middleware...)
+	}
+	return append(out, r.middleware...)
+}
+
 // compile composes router and route middleware around the handler, the
 // outermost router first.
 func (r *Route) compile() {

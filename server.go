@@ -61,6 +61,27 @@ func (a *App) Server() *http.Server {
 	return srv
 }
 
+// drainDelay fails readiness (Stopping) and keeps serving for
+// Config.DrainDelay, so that load balancers take the instance out of
+// rotation before it stops accepting connections. It reports whether the
+// server stopped by itself meanwhile (its error in *serveErr).
+func (a *App) drainDelay(errc <-chan error, serveErr *error) bool {
+	a.hooks.drain.beginStopping()
+	if a.cfg.DrainDelay <= 0 {
+		return false
+	}
+	a.logger.LogAttrs(context.Background(), slog.LevelInfo, "nexios: draining: readiness fails, still serving",
+		slog.Duration("drain_delay", a.cfg.DrainDelay))
+	t := time.NewTimer(a.cfg.DrainDelay)
+	defer t.Stop()
+	select {
+	case <-t.C:
+		return false
+	case *serveErr = <-errc:
+		return true
+	}
+}
+
 // durationOr returns d, def when d is zero, and 0 (off) when d is
 // negative.
 func durationOr(d, def time.Duration) time.Duration {
@@ -114,6 +135,9 @@ func (a *App) RunTLS(addr, certFile, keyFile string) error {
 // Serve runs the start-up hooks, serves on ln until ctx is done, then shuts
 // down gracefully:
 //
+//  0. Stopping is cancelled (readiness fails) and, for Config.DrainDelay
+//     (default 0), the server goes on serving, so that load balancers
+//     stop sending it requests before it stops accepting them;
 //  1. it stops accepting connections and begins draining: the Draining
 //     context is cancelled, so streams and SSE responses end cleanly and
 //     every WebSocket receives a 1001 (going away) close frame;
@@ -177,6 +201,7 @@ func (a *App) serveOn(ctx context.Context, ln net.Listener, tlsCfg *tls.Config) 
 	case serveErr = <-errc:
 		served = true
 	case <-ctx.Done():
+		served = a.drainDelay(errc, &serveErr)
 	}
 	a.hooks.drain.begin() // before Shutdown waits for the streams it ends
 	shutdownCtx, cancel := context.WithTimeout(context.WithoutCancel(ctx), durationOr(a.cfg.ShutdownTimeout, DefaultShutdownTimeout))

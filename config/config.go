@@ -54,6 +54,7 @@ import (
 	"reflect"
 	"slices"
 	"sort"
+	"strconv"
 	"strings"
 
 	"github.com/caarlos0/env/v11"
@@ -73,6 +74,7 @@ type options struct {
 	environ []string
 	args    []string
 	useArgs bool
+	rest    *[]string // LeadingFlags: where the arguments after the flags go
 	prefix  string
 	name    string
 }
@@ -89,6 +91,15 @@ func Environ(env []string) Option { return func(o *options) { o.environ = env } 
 // whose message is the usage.
 func Args(args []string) Option {
 	return func(o *options) { o.args, o.useArgs = args, true }
+}
+
+// LeadingFlags is Args for a program whose command line goes on after
+// its configuration flags: flags are parsed up to the first argument that
+// is not one (or "--"), and the arguments from there are stored in rest —
+// "-db postgres://… migrate status" sets DATABASE_URL and leaves
+// [migrate status] for the program's commands (cli.Args).
+func LeadingFlags(args []string, rest *[]string) Option {
+	return func(o *options) { o.args, o.useArgs, o.rest = args, true, rest }
 }
 
 // Prefix reads every key with a prefix ("APP_"): ADDR is read from
@@ -274,16 +285,18 @@ func envProblem(err error, fields []fieldInfo) Problem {
 	return Problem{Key: "?", Message: err.Error()}
 }
 
-// causeOnly returns the innermost error's message: strconv's "invalid
-// syntax", not the sentence that quotes the value.
+// causeOnly describes why a value did not parse without quoting it (it
+// may be a secret): strconv's "invalid syntax" or "value out of range",
+// else "invalid value" — time.ParseDuration and others quote the value in
+// their messages.
 func causeOnly(err error) string {
-	for {
-		next := errors.Unwrap(err)
-		if next == nil {
-			return err.Error()
-		}
-		err = next
+	switch {
+	case errors.Is(err, strconv.ErrSyntax):
+		return strconv.ErrSyntax.Error()
+	case errors.Is(err, strconv.ErrRange):
+		return strconv.ErrRange.Error()
 	}
+	return "invalid value"
 }
 
 func kindName(t reflect.Type) string {
@@ -436,7 +449,9 @@ func applyFlags(o options, fields []fieldInfo, merged map[string]string, probs *
 		probs.add(Problem{Key: "flags", Message: err.Error()})
 		return nil
 	}
-	if rest := fs.Args(); len(rest) > 0 {
+	if o.rest != nil {
+		*o.rest = fs.Args()
+	} else if rest := fs.Args(); len(rest) > 0 {
 		probs.add(Problem{Key: "flags", Message: "unexpected arguments: " + strings.Join(rest, " ")})
 	}
 	keys := make([]string, 0, len(given))

@@ -50,6 +50,7 @@ func TestAllProblemsAtOnce(t *testing.T) {
 	var cfg appConfig
 	err := config.Load(&cfg, config.Dir(t.TempDir()), config.Environ([]string{
 		"WORKERS=lots",        // invalid: not an integer
+		"TIMEOUT=soon-secret", // invalid: not a duration (the value is never quoted)
 		"MODE=batch",          // invalid: not one of api web
 		"REDIS_URL=not a url", // invalid too
 	}))
@@ -68,6 +69,7 @@ func TestAllProblemsAtOnce(t *testing.T) {
 		"WORKERS":      "cannot be parsed as an integer",
 		"MODE":         "must be one of: api, web",
 		"REDIS_URL":    "must be a valid URL",
+		"TIMEOUT":      "cannot be parsed as a duration (15s, 2m) (invalid value)",
 	}
 	for k, msg := range want {
 		if !strings.Contains(got[k], msg) {
@@ -77,7 +79,10 @@ func TestAllProblemsAtOnce(t *testing.T) {
 	if len(ce.Problems) != len(want) {
 		t.Errorf("%d problems, want %d: %v", len(ce.Problems), len(want), ce)
 	}
-	if !strings.HasPrefix(err.Error(), "config: 6 problems: ") {
+	if strings.Contains(err.Error(), "soon-secret") {
+		t.Errorf("the unparsable value was printed: %v", err)
+	}
+	if !strings.HasPrefix(err.Error(), "config: 7 problems: ") {
 		t.Errorf("message %q", err)
 	}
 }
@@ -228,4 +233,16 @@ func FuzzParseDotenv(f *testing.F) {
 			}
 		}
 	})
+}
+
+func TestLeadingFlags(t *testing.T) {
+	t.Parallel()
+	env := config.Environ([]string{"MAIL_FROM=a@example.com", "JWT_SECRET=" + secret32})
+	var cfg appConfig
+	var rest []string
+	err := config.Load(&cfg, config.Dir(t.TempDir()), env,
+		config.LeadingFlags([]string{"-db", "sqlite:x.db", "-debug", "migrate", "status", "-v"}, &rest))
+	if err != nil || cfg.DatabaseURL != "sqlite:x.db" || !cfg.Debug || fmt.Sprint(rest) != "[migrate status -v]" {
+		t.Errorf("%v %+v rest %q", err, cfg, rest)
+	}
 }

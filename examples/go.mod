@@ -4,6 +4,7 @@ go 1.26.0
 
 replace (
 	github.com/nexios-go/nexios => ../
+	github.com/nexios-go/nexios/cli => ../cli
 	github.com/nexios-go/nexios/db => ../db
 	github.com/nexios-go/nexios/jobs => ../jobs
 	github.com/nexios-go/nexios/mail => ../mail
@@ -14,6 +15,7 @@ replace (
 require (
 	github.com/coder/websocket v1.8.15
 	github.com/nexios-go/nexios v0.0.0-00010101000000-000000000000
+	github.com/nexios-go/nexios/cli v0.0.0-00010101000000-000000000000
 	github.com/nexios-go/nexios/db v0.0.0-00010101000000-000000000000
 	github.com/nexios-go/nexios/jobs v0.0.0-00010101000000-000000000000
 	github.com/nexios-go/nexios/mail v0.0.0-00010101000000-000000000000
@@ -35,6 +37,7 @@ require (
 	github.com/golang-jwt/jwt/v5 v5.3.1 // indirect
 	github.com/google/uuid v1.6.0 // indirect
 	github.com/gorilla/securecookie v1.1.2 // indirect
+	github.com/inconshreveable/mousetrap v1.1.0 // indirect
 	github.com/jackc/pgpassfile v1.0.0 // indirect
 	github.com/jackc/pgservicefile v0.0.0-20240606120523-5a60cdf6a761 // indirect
 	github.com/jackc/pgx/v5 v5.13.0 // indirect
@@ -61,6 +64,8 @@ require (
 	github.com/riverqueue/river/rivertype v0.51.2 // indirect
 	github.com/santhosh-tekuri/jsonschema/v6 v6.0.3 // indirect
 	github.com/sethvargo/go-retry v0.5.0 // indirect
+	github.com/spf13/cobra v1.10.2 // indirect
+	github.com/spf13/pflag v1.0.9 // indirect
 	github.com/swaggest/jsonschema-go v0.3.74 // indirect
 	github.com/swaggest/openapi-go v0.2.60 // indirect
 	github.com/swaggest/refl v1.3.1 // indirect

@@ -376,6 +376,19 @@ func (c *Client) Stop(ctx context.Context) error {
 	return err
 }
 
+// Started reports whether the client is working jobs: Start succeeded
+// and Stop has not been called. It is the readiness check of a web
+// instance that also works jobs:
+//
+//	health.Started("jobs", c.Started)
+//
+// An insert-only client never starts: leave it out of readiness.
+func (c *Client) Started() bool {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	return c.started
+}
+
 // Run works jobs until ctx ends, then stops, giving running jobs
 // Config.StopTimeout to finish: the main loop of a worker process that
 // serves no HTTP.

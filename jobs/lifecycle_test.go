@@ -184,13 +184,22 @@ func TestAttachFollowsTheAppsLifecycle(t *testing.T) {
 		t.Fatal("a job ran before the app started")
 	case <-time.After(200 * time.Millisecond):
 	}
+	if c.Started() {
+		t.Fatal("Started before the app started")
+	}
 	check(t, app.Startup(ctx))
+	if !c.Started() {
+		t.Fatal("not Started after start-up")
+	}
 	select {
 	case <-ran:
 	case <-time.After(10 * time.Second):
 		t.Fatal("the job did not run after start-up")
 	}
 	check(t, app.Shutdown(ctx))
+	if c.Started() {
+		t.Fatal("still Started after shutdown")
+	}
 	if err := c.Start(ctx); !errors.Is(err, jobs.ErrStopped) {
 		t.Fatalf("after shutdown the client is not stopped: %v", err)
 	}

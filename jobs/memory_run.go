@@ -218,6 +218,14 @@ func (m *Memory) Start(ctx context.Context) error {
 	return nil
 }
 
+// Started reports whether the Memory works jobs in the background
+// (Start was called and Stop was not), as Client.Started.
+func (m *Memory) Started() bool {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	return m.loop != nil
+}
+
 func (m *Memory) runLoop(ctx context.Context, l *memLoop) {
 	defer close(l.done)
 	t := time.NewTicker(m.cfg.PollInterval)

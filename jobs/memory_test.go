@@ -230,7 +230,13 @@ func TestMemoryInBackground(t *testing.T) {
 	app := nexios.New(nexios.Config{})
 	m.Attach(app)
 	ctx := t.Context()
+	if m.Started() {
+		t.Fatal("Started before start-up")
+	}
 	check(t, app.Startup(ctx))
+	if !m.Started() {
+		t.Fatal("not Started after start-up")
+	}
 	job := must[*jobs.Info](t)(m.Enqueue(ctx, ping{}))
 	waitState(t, m, job.ID, 5*time.Second, jobs.Completed)
 
@@ -241,6 +247,9 @@ func TestMemoryInBackground(t *testing.T) {
 	sctx, cancel := context.WithTimeout(ctx, 100*time.Millisecond)
 	defer cancel()
 	check(t, app.Shutdown(sctx))
+	if m.Started() {
+		t.Fatal("still Started after shutdown")
+	}
 	got := must[*jobs.Info](t)(m.Get(ctx, stuck.ID))
 	if got.State != jobs.Available || got.Attempt != 0 {
 		t.Fatalf("interrupted job: %s attempt %d", got.State, got.Attempt)

@@ -35,6 +35,7 @@ type Client struct {
 	errorLog        *log.Logger
 	jar             *cookiejar.Jar
 	hc              *http.Client
+	remote          bool // over the network (Remote), not in process
 }
 
 // Option configures a [Client] created with [New].
@@ -111,6 +112,18 @@ func New(h http.Handler, opts ...Option) *Client {
 			return http.ErrUseLastResponse
 		}
 	}
+	return c
+}
+
+// Remote returns a client for a server on the network at baseURL
+// ("http://127.0.0.1:8080"): the same API, cookie jar and WebSocket
+// support as an in-process client, over real connections — to drive
+// several instances of an app behind their own listeners, or a load
+// balancer in front of them. WithRemoteAddr and WithErrorLog do not apply.
+func Remote(baseURL string, opts ...Option) *Client {
+	c := New(http.NotFoundHandler(), append([]Option{WithBaseURL(baseURL)}, opts...)...)
+	c.remote = true
+	c.hc.Transport = http.DefaultTransport.(*http.Transport).Clone()
 	return c
 }
 

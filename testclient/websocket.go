@@ -79,16 +79,22 @@ func (c *Client) WebSocket(ctx context.Context, path string, opts ...RequestOpti
 	if err != nil {
 		return nil, err
 	}
-	t, ok := c.hc.Transport.(*transport)
-	if !ok {
-		return nil, errors.New("testclient: WebSocket needs the client's own transport")
+	var srv *pipeServer
+	var tr *http.Transport
+	if c.remote {
+		tr = c.hc.Transport.(*http.Transport).Clone()
+	} else {
+		t, ok := c.hc.Transport.(*transport)
+		if !ok {
+			return nil, errors.New("testclient: WebSocket needs the client's own transport")
+		}
+		https := req.URL.Scheme == "https"
+		var err error
+		if srv, err = startPipeServer(t.handler, c.remoteAddr, c.errorLog, https, req.URL.Hostname()); err != nil {
+			return nil, err
+		}
+		tr = &http.Transport{DialContext: srv.ln.DialContext, TLSClientConfig: srv.clientTLS}
 	}
-	https := req.URL.Scheme == "https"
-	srv, err := startPipeServer(t.handler, c.remoteAddr, c.errorLog, https, req.URL.Hostname())
-	if err != nil {
-		return nil, err
-	}
-	tr := &http.Transport{DialContext: srv.ln.DialContext, TLSClientConfig: srv.clientTLS}
 	dialOpts := &websocket.DialOptions{
 		HTTPClient: &http.Client{Transport: tr, Jar: c.jar},
 		HTTPHeader: req.Header,
@@ -105,7 +111,9 @@ func (c *Client) WebSocket(ctx context.Context, path string, opts ...RequestOpti
 	conn, resp, err := websocket.Dial(ctx, req.URL.String(), dialOpts)
 	if err != nil {
 		tr.CloseIdleConnections()
-		srv.stop(DefaultWSTimeout)
+		if srv != nil {
+			srv.stop(DefaultWSTimeout)
+		}
 		if resp != nil && resp.StatusCode != http.StatusSwitchingProtocols {
 			herr := &WSHandshakeError{Status: resp.StatusCode, Header: resp.Header}
 			if resp.Body != nil {
@@ -127,7 +135,9 @@ func (c *Client) WebSocket(ctx context.Context, path string, opts ...RequestOpti
 		pumped: make(chan struct{}),
 	}
 	ws.timeout.Store(int64(DefaultWSTimeout))
-	srv.transport = tr
+	if srv != nil {
+		srv.transport = tr
+	}
 	context.AfterFunc(lifeCtx, func() { _ = conn.CloseNow() })
 	go ws.pump()
 	return ws, nil
@@ -301,5 +311,8 @@ func (w *WSConn) CloseNow() error {
 func (w *WSConn) shutdown() error {
 	w.cancel()
 	<-w.pumped
+	if w.srv == nil {
+		return nil // a remote server is not ours to stop
+	}
 	return w.srv.stop(w.opTimeout())
 }

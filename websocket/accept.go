@@ -105,6 +105,7 @@ func accept(req *nexios.Request, res *nexios.Response, cfg *config) (*Conn, erro
 	c.stopGoingAway = context.AfterFunc(app.Draining(), func() {
 		_ = c.Close(CloseGoingAway, "server shutting down")
 	})
+	c.observeOpened()
 	return c, nil
 }
 

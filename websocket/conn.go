@@ -47,6 +47,8 @@ type Conn struct {
 	writeTimer    *time.Timer
 	untrack       func()      // tells the app the connection has ended
 	stopGoingAway func() bool // stops the close at shutdown
+	obs           Observer    // the app's Observer, or nil
+	opened        time.Time   // when the upgrade completed, if obs is set
 
 	mu         sync.Mutex // guards the fields below
 	req        *nexios.Request
@@ -82,6 +84,9 @@ func newConn(req *nexios.Request, ws *websocket.Conn, cfg *config) *Conn {
 	}
 	if c.logger == nil {
 		c.logger = req.App().Logger()
+	}
+	if o, ok := observerKey.App(req.App()); ok && o != nil {
+		c.obs, c.opened = o, time.Now()
 	}
 	c.drainFunc = c.drain
 	if cfg.pingInterval > 0 {
@@ -279,6 +284,7 @@ func (c *Conn) Close(code CloseCode, reason string) error {
 	c.mu.Unlock()
 	defer func() {
 		close(c.done)
+		c.observeClosed()
 		if c.stopGoingAway != nil {
 			c.stopGoingAway()
 		}

@@ -88,6 +88,9 @@ func (c *Conn) write(ctx context.Context, typ MessageType, p []byte) error {
 	if err := c.ws.Write(ctx, websocket.MessageType(typ), p); err != nil {
 		return c.failure(ctx, err)
 	}
+	if c.obs != nil {
+		c.obs.Sent(c, typ, len(p))
+	}
 	return nil
 }
 
@@ -116,6 +119,9 @@ func (c *Conn) read(ctx context.Context) (MessageType, *bytes.Buffer, error) {
 	if _, err := buf.ReadFrom(r); err != nil {
 		c.cfg.putBuffer(buf)
 		return 0, nil, c.failure(ctx, err)
+	}
+	if c.obs != nil {
+		c.obs.Received(c, MessageType(typ), buf.Len())
 	}
 	return MessageType(typ), buf, nil
 }

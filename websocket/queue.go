@@ -109,7 +109,13 @@ func (c *Conn) writeQueued(m queued) error {
 		}
 		defer c.writeTimer.Stop()
 	}
-	return c.ws.Write(context.Background(), websocket.MessageType(m.typ), m.data)
+	if err := c.ws.Write(context.Background(), websocket.MessageType(m.typ), m.data); err != nil {
+		return err
+	}
+	if c.obs != nil {
+		c.obs.Sent(c, m.typ, len(m.data))
+	}
+	return nil
 }
 
 // writeStalled drops a connection whose client did not take a queued

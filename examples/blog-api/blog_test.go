@@ -453,3 +453,17 @@ func TestOpenAPI(t *testing.T) {
 		}
 	})
 }
+
+// TestProbes: /livez answers while the process runs; /readyz checks the
+// database, the migrations and the job queue.
+func TestProbes(t *testing.T) {
+	t.Parallel()
+	each(t, func(t *testing.T, e *env) {
+		for _, p := range []string{"/livez", "/readyz"} {
+			r := e.c.Get(p)
+			if r.Status != http.StatusOK || r.Header.Get("Content-Type") != "application/health+json" || !strings.Contains(r.Text(), `"pass"`) {
+				t.Errorf("%s: %d %q %s", p, r.Status, r.Header.Get("Content-Type"), r.Text())
+			}
+		}
+	})
+}

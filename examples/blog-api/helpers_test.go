@@ -69,10 +69,11 @@ func newEnv(t *testing.T, d *db.DB, tweak ...func(*Config)) *env {
 	}
 	outbox := mail.NewMemory()
 	log := slog.New(slog.DiscardHandler)
-	app, err := build(t.Context(), d, cfg, log, wiring{sender: outbox, hash: fastHash})
+	b, err := build(t.Context(), d, cfg, log, wiring{sender: outbox, hash: fastHash})
 	if err != nil {
 		t.Fatal(err)
 	}
+	app := b.app
 	if err := app.Startup(t.Context()); err != nil {
 		t.Fatal(err)
 	}

@@ -22,8 +22,12 @@ import (
 
 	"github.com/nexios-go/nexios"
 	"github.com/nexios-go/nexios/auth"
+	"github.com/nexios-go/nexios/cli"
+	"github.com/nexios-go/nexios/cli/dbcmd"
+	"github.com/nexios-go/nexios/cli/jobscmd"
 	"github.com/nexios-go/nexios/config"
 	"github.com/nexios-go/nexios/db"
+	"github.com/nexios-go/nexios/health"
 	"github.com/nexios-go/nexios/jobs"
 	"github.com/nexios-go/nexios/jobs/mailjob"
 	"github.com/nexios-go/nexios/mail"
@@ -47,34 +51,37 @@ type Config struct {
 //go:embed migrations templates
 var embedded embed.FS
 
+// main loads the configuration (its flags come first: -db, -redis, …),
+// builds the app and runs its command line: serve by default, and
+// routes, openapi, migrate, jobs, worker, config, check and ping.
 func main() {
 	var cfg Config
-	if err := config.Load(&cfg, config.Args(os.Args[1:])); err != nil {
+	var commands []string
+	if err := config.Load(&cfg, config.LeadingFlags(os.Args[1:], &commands)); err != nil {
 		fmt.Fprintln(os.Stderr, err)
 		os.Exit(2)
 	}
-	app, err := setup(context.Background(), cfg, slog.Default(), wiring{})
-	if err == nil {
-		err = app.Run(cfg.Addr)
-	}
-	if err != nil {
-		slog.Error("blog-api stopped", "error", err)
-		os.Exit(1)
-	}
-}
-
-// setup opens the database and applies the migrations (the app's and the
-// job queue's), then builds the app with its job queue, mail and stores.
-func setup(ctx context.Context, cfg Config, log *slog.Logger, w wiring) (*nexios.App, error) {
+	ctx := context.Background()
 	d, err := db.Open(ctx, cfg.DatabaseURL)
 	if err != nil {
-		return nil, err
+		slog.Error("blog-api: database", "error", err)
+		os.Exit(1)
 	}
-	app, err := build(ctx, d, cfg, log, w)
+	b, err := build(ctx, d, cfg, slog.Default(), wiring{})
 	if err != nil {
-		return nil, errors.Join(err, d.Close())
+		slog.Error("blog-api", "error", errors.Join(err, d.Close()))
+		os.Exit(1)
 	}
-	return app, nil
+	cli.Main(b.app, cli.Args(commands), cli.Config(&cfg), cli.Addr(cfg.Addr),
+		dbcmd.Database(d), dbcmd.Migrations(b.migrator, dbcmd.Dir("examples/blog-api/migrations")),
+		jobscmd.Jobs(b.jobs))
+}
+
+// blog is the built app and what its commands drive.
+type blog struct {
+	app      *nexios.App
+	migrator *db.Migrator
+	jobs     *jobs.Client
 }
 
 // wiring replaces parts the configuration would build, for tests.
@@ -83,9 +90,14 @@ type wiring struct {
 	hash   auth.Argon2Params // zero: the hasher's defaults
 }
 
-func build(ctx context.Context, d *db.DB, cfg Config, log *slog.Logger, w wiring) (*nexios.App, error) {
+// build builds the app on d with its job queue, mail and stores. The
+// migrations (the app's and the job queue's) are applied when the app
+// starts: `serve` migrates, `migrate status` and `check` see what is
+// pending.
+func build(ctx context.Context, d *db.DB, cfg Config, log *slog.Logger, w wiring) (*blog, error) {
 	migrations, _ := fs.Sub(embedded, "migrations")
-	if err := d.Migrate(ctx, migrations, db.WithGoMigrations(jobs.Migration(d, 2))); err != nil {
+	m, err := d.Migrator(migrations, db.WithGoMigrations(jobs.Migration(d, 2)))
+	if err != nil {
 		return nil, err
 	}
 	shared, err := sharedState(ctx, cfg.RedisURL, log)
@@ -143,15 +155,39 @@ func build(ctx context.Context, d *db.DB, cfg Config, log *slog.Logger, w wiring
 		return nil, errors.Join(err, shared.close(ctx))
 	}
 	d.Attach(app)
+	app.OnStartup(m.Up)
 	app.OnShutdown(shared.close)
-	queue.Attach(app) // stops before the database closes
+	queue.Attach(app) // starts after the migrations; stops before the database closes
+
+	// /livez (the process) and /readyz (database, no pending migration,
+	// jobs running, Redis when shared; 503 while draining).
+	checks := []health.Check{
+		health.Ping("database", d),
+		health.Func("migrations", m.Pending),
+		health.Started("jobs", queue.Started),
+	}
+	if shared.ready != nil {
+		checks = append(checks, health.Func("redis", shared.ready))
+	}
+	probes, err := health.New(health.Config{Checks: checks})
+	if err != nil {
+		return nil, err
+	}
+	probes.Register(app)
 	if inbox, ok := sender.(*mail.Memory); ok {
 		// Mail stays in the process: show it, on a loopback address only.
-		if err := mail.MountInbox(app, inbox, mail.InboxConfig{Force: isLoopback(cfg.Addr)}); err != nil && !errors.Is(err, mail.ErrInboxDisabled) {
+		err := mail.MountInbox(app, inbox, mail.InboxConfig{Force: isLoopback(cfg.Addr)})
+		switch {
+		case err == nil:
+			app.OnStartup(func(context.Context) error {
+				log.Info("no SMTP_URL: mail goes to the development inbox", "path", mail.DefaultInboxPath)
+				return nil
+			})
+		case !errors.Is(err, mail.ErrInboxDisabled):
 			return nil, err
 		}
 	}
-	return app, nil
+	return &blog{app: app, migrator: m, jobs: queue}, nil
 }
 
 // isLoopback reports whether addr listens on this machine only.

@@ -86,7 +86,3 @@ type Uploaded struct {
 	Filename string `json:"filename"`
 	Size     int64  `json:"size"`
 }
-
-type fileName struct {
-	Filename string `path:"filename"`
-}

@@ -19,6 +19,7 @@ type shared struct {
 	throttle    auth.ThrottleStore
 	rateLimit   ratelimit.Store
 	broker      websocket.Broker
+	ready       func(context.Context) error // nil: nothing shared to check
 	close       func(context.Context) error
 }
 
@@ -44,6 +45,7 @@ func sharedState(ctx context.Context, url string, log *slog.Logger) (*shared, er
 		throttle:    redis.NewThrottleStore(rdb, redis.ThrottleConfig{}),
 		rateLimit:   redis.NewRateLimitStore(rdb, redis.RateLimitConfig{}),
 		broker:      broker,
+		ready:       rdb.Ready,
 		close: func(context.Context) error {
 			return errors.Join(broker.Close(), rdb.Close())
 		},

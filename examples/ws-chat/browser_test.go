@@ -71,7 +71,7 @@ type browser struct {
 
 func startChromium(t *testing.T, bin string) *browser {
 	t.Helper()
-	args := append(browsertest.Flags(t.TempDir()), "--remote-debugging-address=127.0.0.1",
+	args := append(browsertest.Flags(browsertest.ProfileDir(t)), "--remote-debugging-address=127.0.0.1",
 		"--remote-debugging-port=0", "about:blank")
 	cmd := exec.Command(bin, args...)
 	// Its own process group, so that the renderers go with it.

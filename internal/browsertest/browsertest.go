@@ -43,7 +43,7 @@ func DumpDOM(t testing.TB, url string, budget time.Duration) string {
 	bin := Binary(t)
 	ctx, cancel := context.WithTimeout(t.Context(), 2*time.Minute)
 	defer cancel()
-	args := append(Flags(t.TempDir()),
+	args := append(Flags(ProfileDir(t)),
 		"--virtual-time-budget="+strconv.FormatInt(budget.Milliseconds(), 10), "--dump-dom", url)
 	cmd := exec.CommandContext(ctx, bin, args...)
 	var stdout, stderr bytes.Buffer

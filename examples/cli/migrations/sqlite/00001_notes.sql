@@ -1,0 +1,11 @@
+-- +goose Up
+CREATE TABLE notes (
+    id         INTEGER PRIMARY KEY,
+    text       TEXT NOT NULL,
+    indexed    BOOLEAN NOT NULL DEFAULT FALSE,
+    created_at TIMESTAMP NOT NULL DEFAULT CURRENT_TIMESTAMP,
+    updated_at TIMESTAMP NOT NULL DEFAULT CURRENT_TIMESTAMP
+);
+
+-- +goose Down
+DROP TABLE notes;
