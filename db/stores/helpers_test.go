@@ -63,7 +63,13 @@ func open(t testing.TB, kind string) *db.DB {
 // each runs fn as a parallel subtest on every dialect.
 func each(t *testing.T, fn func(t *testing.T, d *db.DB)) {
 	t.Helper()
-	for _, kind := range dialects {
+	eachOf(t, dialects, fn)
+}
+
+// eachOf runs fn as a parallel subtest on each of kinds.
+func eachOf(t *testing.T, kinds []string, fn func(t *testing.T, d *db.DB)) {
+	t.Helper()
+	for _, kind := range kinds {
 		t.Run(kind, func(t *testing.T) {
 			t.Parallel()
 			fn(t, open(t, kind))
