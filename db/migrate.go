@@ -79,7 +79,8 @@ func (d *DB) Migrate(ctx context.Context, fsys fs.FS, opts ...MigrateOption) err
 }
 
 // Migrator returns a Migrator for the migrations in fsys (its root is the
-// migrations directory: pass fs.Sub(embedded, "migrations")).
+// migrations directory: pass fs.Sub(embedded, "migrations")); a nil fsys
+// has no files, for Go migrations only.
 func (d *DB) Migrator(fsys fs.FS, opts ...MigrateOption) (*Migrator, error) {
 	cfg := migrateConfig{table: goose.DefaultTablename}
 	for _, o := range opts {

@@ -18,6 +18,9 @@ import (
 // the shared *.sql files, with those of the dialect's subdirectory added
 // and replacing shared files of the same version.
 func dialectFS(fsys fs.FS, d Dialect) (fs.FS, error) {
+	if fsys == nil {
+		return &flatFS{names: map[string]string{}}, nil // Go migrations only
+	}
 	files := map[int64]string{} // version → path in fsys
 	add := func(dir string, override bool) error {
 		entries, err := fs.ReadDir(fsys, dir)
