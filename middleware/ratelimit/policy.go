@@ -70,6 +70,12 @@ func (p Policy) Validate() error {
 		return fmt.Errorf("ratelimit: unknown algorithm %d", p.Algorithm)
 	case p.Limit <= 0:
 		return fmt.Errorf("ratelimit: Limit must be positive, got %d", p.Limit)
+	case p.Limit > maxLimit:
+		// Counts add a cost to the current count: a limit near the top of
+		// int would overflow (and divide by zero in the sliding window).
+		return fmt.Errorf("ratelimit: Limit must be at most %d, got %d", maxLimit, p.Limit)
+	case p.Burst > maxLimit:
+		return fmt.Errorf("ratelimit: Burst must be at most %d, got %d", maxLimit, p.Burst)
 	case p.Window <= 0 || p.Window > maxWindow:
 		return fmt.Errorf("ratelimit: Window must be positive and at most %v, got %v", maxWindow, p.Window)
 	case p.Burst < 0:
@@ -83,6 +89,10 @@ func (p Policy) Validate() error {
 	}
 	return nil
 }
+
+// maxLimit bounds Limit and Burst far below int's range, so that adding
+// a cost to a count never overflows.
+const maxLimit = 1 << 40
 
 // Capacity is the most requests the policy admits at once: Burst for
 // TokenBucket (Limit when Burst is 0), Limit otherwise. Result.Limit
