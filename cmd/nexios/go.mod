@@ -8,6 +8,7 @@ replace (
 )
 
 require (
+	github.com/fsnotify/fsnotify v1.10.1
 	github.com/nexios-go/nexios/db v0.0.0-00010101000000-000000000000
 	github.com/spf13/cobra v1.10.2
 	golang.org/x/mod v0.43.0
