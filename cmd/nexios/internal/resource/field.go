@@ -124,9 +124,10 @@ func (f Field) GoType() string {
 	return f.Kind.GoType
 }
 
-// BunTag is the model field's bun tag.
+// BunTag is the model field's bun tag. It names the column, so that the
+// column and the JSON name are one name.
 func (f Field) BunTag() string {
-	opts := []string{""}
+	opts := []string{f.Column()}
 	if f.Kind.BunType != "" {
 		opts = append(opts, "type:"+f.Kind.BunType)
 	}
@@ -174,9 +175,6 @@ func (f Field) Rules() string {
 // every field is an optional pointer.
 func (f Field) PatchRules() string {
 	if f.Kind.Validate == "" {
-		if f.Kind.Text || f.Kind.Name == "time" {
-			return "omitempty"
-		}
 		return ""
 	}
 	rule := "omitempty," + f.Kind.Validate
