@@ -43,10 +43,10 @@ from disk. The app listens on the private address in $ADDR (and $PORT).`,
 	f.StringVar(&cfg.Addr, "addr", "127.0.0.1:8000", "address the browser talks to")
 	f.StringVar(&cfg.Dir, "dir", ".", "the project's root")
 	f.StringVar(&cfg.Package, "package", ".", "the main package to build")
-	f.StringVar(&buildFlags, "build-flags", "", `go build flags (default "-ldflags=-s -w")`)
+	f.StringVar(&buildFlags, "build-flags", "", `go build flags (default "-ldflags=-s -w -gcflags=MODULE/...=-N -l")`)
 	f.StringSliceVar(&cfg.Live, "live", []string{"web/templates", "web/static"}, "directories reloaded without a rebuild")
 	f.StringSliceVar(&cfg.Ignore, "ignore", nil, "more directory names not to watch")
-	f.DurationVar(&cfg.Debounce, "debounce", 100*time.Millisecond, "quiet time that ends a burst of changes")
+	f.DurationVar(&cfg.Debounce, "debounce", 50*time.Millisecond, "quiet time that ends a burst of changes")
 	f.DurationVar(&cfg.StopTimeout, "stop-timeout", 5*time.Second, "how long the app may take to stop before it is killed")
 	return cmd
 }

@@ -31,6 +31,11 @@ func (b *builder) build(ctx context.Context) (string, string, error) {
 	cmd := exec.CommandContext(ctx, "go", args...)
 	cmd.Dir = b.dir
 	cmd.Env = append(os.Environ(), b.env...)
+	if os.Getenv("GOGC") == "" {
+		// The compiler and the linker collect garbage less often: a
+		// faster build for some more memory, for this one package.
+		cmd.Env = append(cmd.Env, "GOGC=400")
+	}
 	var out bytes.Buffer
 	cmd.Stdout, cmd.Stderr = &out, &out
 	if err := cmd.Run(); err != nil {
