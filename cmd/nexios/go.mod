@@ -13,6 +13,7 @@ require (
 	github.com/nexios-go/nexios v0.0.0-00010101000000-000000000000
 	github.com/nexios-go/nexios/db v0.0.0-00010101000000-000000000000
 	github.com/spf13/cobra v1.10.2
+	go.uber.org/goleak v1.3.0
 	golang.org/x/mod v0.43.0
 )
 

@@ -39,7 +39,10 @@ type targetKey struct{}
 
 func newProxy(st *status, log *slog.Logger, hold time.Duration) *proxy {
 	p := &proxy{st: st, log: log, hold: hold, ticker: 15 * time.Second}
+	transport := http.DefaultTransport.(*http.Transport).Clone()
+	transport.DisableCompression = true // or it asks for gzip itself
 	p.rp = &httputil.ReverseProxy{
+		Transport: transport,
 		Rewrite: func(r *httputil.ProxyRequest) {
 			target := r.In.Context().Value(targetKey{}).(*url.URL)
 			r.SetURL(target)
