@@ -28,11 +28,11 @@ const maxInject = 8 << 20
 // compiler's output while the build is broken, and adds the reload script
 // to HTML pages.
 type proxy struct {
-	st      *status
-	rp      *httputil.ReverseProxy
-	log     *slog.Logger
-	hold    time.Duration // how long a request waits for a rebuild
-	ticker  time.Duration // keep-alive period of the event stream
+	st     *status
+	rp     *httputil.ReverseProxy
+	log    *slog.Logger
+	hold   time.Duration // how long a request waits for a rebuild
+	ticker time.Duration // keep-alive period of the event stream
 }
 
 type targetKey struct{}

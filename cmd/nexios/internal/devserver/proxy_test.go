@@ -18,11 +18,11 @@ func TestAddScript(t *testing.T) {
 	t.Parallel()
 	tag := scriptTag(7)
 	for in, want := range map[string]string{
-		"<html><body><p>x</p></body></html>":            "<html><body><p>x</p>" + tag + "</body></html>",
-		"<HTML><BODY>x</BODY></HTML>":                   "<HTML><BODY>x" + tag + "</BODY></HTML>",
-		"<p>no body element</p>":                        "<p>no body element</p>" + tag,
+		"<html><body><p>x</p></body></html>":           "<html><body><p>x</p>" + tag + "</body></html>",
+		"<HTML><BODY>x</BODY></HTML>":                  "<HTML><BODY>x" + tag + "</BODY></HTML>",
+		"<p>no body element</p>":                       "<p>no body element</p>" + tag,
 		"<body><code>&lt;/body&gt;</code></body>after": "<body><code>&lt;/body&gt;</code>" + tag + "</body>after",
-		"":                                              tag,
+		"": tag,
 	} {
 		if got := string(addScript([]byte(in), 7)); got != want {
 			t.Errorf("addScript(%q) = %q, want %q", in, got, want)

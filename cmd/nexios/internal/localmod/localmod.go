@@ -33,9 +33,9 @@ var ErrNotCheckout = errors.New("not a Nexios checkout (no go.mod declaring modu
 
 // Checkout is a local copy of the Nexios repository.
 type Checkout struct {
-	Dir     string            // absolute path of its root
-	Modules map[string]string // module path → absolute directory
-	GoVersion string          // the go directive of the root go.mod
+	Dir       string            // absolute path of its root
+	Modules   map[string]string // module path → absolute directory
+	GoVersion string            // the go directive of the root go.mod
 }
 
 // Open reads the checkout at dir: its root go.mod must declare Root; the

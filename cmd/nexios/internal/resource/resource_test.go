@@ -14,7 +14,7 @@ import (
 func TestParseField(t *testing.T) {
 	t.Parallel()
 	for _, tc := range []struct {
-		arg, kind, tags, rules string
+		arg, kind, tags, rules  string
 		unique, index, optional bool
 	}{
 		{"title", "string", `bun:"title,notnull" json:"title"`, "required,max=255", false, false, false},
@@ -70,13 +70,13 @@ func TestNewSpec(t *testing.T) {
 		t.Errorf("--plural octopi: %q", p.Table())
 	}
 	for _, bad := range [][]string{
-		{"post"},                             // no fields
-		{"post", "title", "title:text"},      // twice
-		{"post", "user_id", "userID"},        // the same Go name
-		{"news", "title"},                    // its own plural
-		{"func", "title"},                    // a keyword
-		{"post", "title:nope"},               // a bad type
-		{"9post", "title"},                   // a bad name
+		{"post"},                        // no fields
+		{"post", "title", "title:text"}, // twice
+		{"post", "user_id", "userID"},   // the same Go name
+		{"news", "title"},               // its own plural
+		{"func", "title"},               // a keyword
+		{"post", "title:nope"},          // a bad type
+		{"9post", "title"},              // a bad name
 	} {
 		if _, err := NewSpec(bad[0], "", bad[1:]); !errors.Is(err, ErrSpec) {
 			t.Errorf("NewSpec(%q) = %v, want ErrSpec", bad, err)
@@ -95,7 +95,7 @@ func TestFilesAreValidGo(t *testing.T) {
 	}
 	for _, args := range [][]string{
 		{"post", "title:string", "body:text", "published:bool"},
-		{"counter", "value:int"},     // no text: no search, no required field
+		{"counter", "value:int"},      // no text: no search, no required field
 		{"event", "at:time:optional"}, // nothing required, a time
 		append([]string{"everything"}, all...),
 	} {
