@@ -28,8 +28,8 @@ var offline = []string{"GOFLAGS=-mod=mod -buildvcs=false", "GOPROXY=off", "GOSUM
 // nexios new demo → go test ./... passes → the server answers → nexios
 // generate resource post … → go test ./... passes again → the post CRUD
 // works over HTTP and is in the OpenAPI document. It builds a project
-// twice and runs its tests twice: slow (about a minute), the only such
-// test.
+// twice and runs its tests three times (a web project's too): slow, the
+// only such test.
 func TestEndToEnd(t *testing.T) {
 	if testing.Short() {
 		t.Skip("builds and tests a generated project (CI runs it without -short)")
@@ -83,6 +83,11 @@ func TestEndToEnd(t *testing.T) {
 	srv.expect(t, "GET", "/openapi.json", "", 200, `"Create a post"`)
 	srv.expect(t, "GET", "/docs", "", 200, "swagger")
 	srv.stop(t)
+
+	// The web template (HTML pages, static files) with PostgreSQL as its
+	// default database passes its tests too.
+	run(t, work, offline, tool, "new", "site", "--template", "web", "--db", "postgres", "--module", "example.com/site", "--local", checkout)
+	run(t, filepath.Join(work, "site"), offline, "go", "test", "./...")
 }
 
 // run runs a command in dir and returns its output; it fails the test
