@@ -88,6 +88,16 @@ func Snake(name string) string { return strings.Join(Words(name), "_") }
 // Kebab is name in kebab-case: "BlogPost" → "blog-post".
 func Kebab(name string) string { return strings.Join(Words(name), "-") }
 
+// Title is name as a title: "my-shop" → "My Shop".
+func Title(name string) string {
+	words := Words(name)
+	for i, w := range words {
+		r := []rune(w)
+		words[i] = string(unicode.ToUpper(r[0])) + string(r[1:])
+	}
+	return strings.Join(words, " ")
+}
+
 // Human is name in words: "blog_post" → "blog post".
 func Human(name string) string { return strings.Join(Words(name), " ") }
 

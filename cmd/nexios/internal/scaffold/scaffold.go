@@ -160,7 +160,7 @@ func Files(o Options) ([]gen.File, resource.Spec, error) {
 		return nil, spec, err
 	}
 	p := project{
-		Name: o.Name, Module: o.Module, Title: naming.Pascal(o.Name), DB: o.DB, Addr: "127.0.0.1:8000",
+		Name: o.Name, Module: o.Module, Title: naming.Title(o.Name), DB: o.DB, Addr: "127.0.0.1:8000",
 		Web: o.Template == "web", Kinds: strings.Join(resource.KindNames(), ", "), ResourceRoute: spec.Route(),
 	}
 	p.DatabaseURL = "sqlite:" + naming.Snake(o.Name) + ".db"
