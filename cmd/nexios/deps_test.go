@@ -20,7 +20,7 @@ func TestKernelHasNoToolDependencies(t *testing.T) {
 	}
 	cmd := exec.Command("go", "list", "-deps", "-test", "./...")
 	cmd.Dir = checkout
-	cmd.Env = append(cmd.Environ(), "GOWORK=off", "GOFLAGS=-mod=mod")
+	cmd.Env = append(cmd.Environ(), "GOWORK=off", "GOFLAGS=-mod=readonly -buildvcs=false")
 	out, err := cmd.CombinedOutput()
 	if err != nil {
 		t.Fatalf("go list: %v\n%s", err, out)
