@@ -284,3 +284,21 @@ func openEvents(t *testing.T, url string) <-chan string {
 	}()
 	return out
 }
+
+// TestDevShowsACrash: an app that dies at start-up shows its output in
+// the page (502), and the next change brings it back.
+func TestDevShowsACrash(t *testing.T) {
+	t.Parallel()
+	dir := tinyApp(t, "x")
+	crashing := strings.Replace(tinyMain, "func main() {", "func main() {\n\tpanic(\"boom at start-up\")", 1)
+	write(t, filepath.Join(dir, "main.go"), crashing)
+	d := startDev(t, dir)
+	_, body := d.waitFor(t, "the crash page", "/", func(s int, b string) bool { return s == http.StatusBadGateway })
+	for _, want := range []string{"The app is not running", "panic: boom at start-up", "exit status 2"} {
+		if !strings.Contains(body, want) {
+			t.Errorf("crash page lacks %q:\n%s", want, body)
+		}
+	}
+	write(t, filepath.Join(dir, "main.go"), strings.ReplaceAll(tinyMain, "MESSAGE", "fixed"))
+	d.waitFor(t, "the recovery", "/text", func(s int, b string) bool { return s == 200 && b == "fixed" })
+}
