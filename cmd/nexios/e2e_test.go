@@ -66,6 +66,9 @@ func TestEndToEnd(t *testing.T) {
 			t.Errorf("nexios generate resource did not say %q:\n%s", want, out)
 		}
 	}
+	// Every type and modifier, so that their generated tests run too.
+	run(t, project, offline, tool, "generate", "resource", "event", "name:string:unique", "at:time", "starts:time:optional",
+		"price:float", "count:int:index", "contact:email", "site:url:optional", "ref:uuid:unique", "flag:bool", "notes:text:optional")
 	run(t, project, offline, "go", "test", "./...")
 	run(t, project, offline, "go", "vet", "./...")
 
