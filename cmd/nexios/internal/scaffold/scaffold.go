@@ -63,10 +63,17 @@ type Options struct {
 	Out io.Writer
 }
 
+// appCommands selects the main.go that hands the app to cli.Main (the
+// app-embedded commands: serve, migrate, routes, check, jobs, …) instead
+// of serving it with app.Run. It waits for the cli module to be merged;
+// turning it on is the whole switch (main.go's template has both forms,
+// and Direct then includes the cli module).
+const appCommands = false
+
 // project is the data of the templates.
 type project struct {
 	Name, Module, Title, DB, DatabaseURL, Addr, Local, Kinds, ResourceRoute string
-	Web                                                                     bool
+	Web, CLI                                                                bool
 }
 
 // file maps a template to its path in the project; web files only exist
@@ -97,8 +104,14 @@ var files = []file{
 	{"README.md.tmpl", "README.md", false},
 }
 
-// Direct are the Nexios modules a new project imports.
-var Direct = []string{localmod.Root, localmod.Root + "/db", localmod.Root + "/jobs", localmod.Root + "/mail"}
+// Direct returns the Nexios modules a new project imports.
+func Direct() []string {
+	mods := []string{localmod.Root, localmod.Root + "/db", localmod.Root + "/jobs", localmod.Root + "/mail"}
+	if appCommands {
+		mods = append(mods, localmod.Root+"/cli")
+	}
+	return mods
+}
 
 // ErrOptions is wrapped by the errors of invalid Options.
 var ErrOptions = errors.New("invalid options")
@@ -161,7 +174,7 @@ func Files(o Options) ([]gen.File, resource.Spec, error) {
 	}
 	p := project{
 		Name: o.Name, Module: o.Module, Title: naming.Title(o.Name), DB: o.DB, Addr: "127.0.0.1:8000",
-		Web: o.Template == "web", Kinds: strings.Join(resource.KindNames(), ", "), ResourceRoute: spec.Route(),
+		Web: o.Template == "web", CLI: appCommands, Kinds: strings.Join(resource.KindNames(), ", "), ResourceRoute: spec.Route(),
 	}
 	p.DatabaseURL = "sqlite:" + naming.Snake(o.Name) + ".db"
 	if o.DB == "postgres" {
@@ -185,13 +198,13 @@ func Files(o Options) ([]gen.File, resource.Spec, error) {
 		}
 		out = append(out, g)
 	}
-	mod, err := localmod.GoMod(o.Module, o.GoVersion, Direct, o.Checkout)
+	mod, err := localmod.GoMod(o.Module, o.GoVersion, Direct(), o.Checkout)
 	if err != nil {
 		return nil, spec, err
 	}
 	out = append(out, gen.File{Path: "go.mod", Content: mod})
 	if o.Checkout != nil {
-		sum, err := o.Checkout.GoSum(Direct)
+		sum, err := o.Checkout.GoSum(Direct())
 		if err != nil {
 			return nil, spec, err
 		}

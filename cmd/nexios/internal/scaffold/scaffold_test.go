@@ -152,13 +152,37 @@ func TestDirect(t *testing.T) {
 	// The starter imports exactly these Nexios modules; a template that
 	// imports another must add it to Direct, or go mod tidy fails offline.
 	c := checkoutForTest(t)
-	all, err := c.Closure(Direct)
+	all, err := c.Closure(Direct())
 	if err != nil {
 		t.Fatal(err)
 	}
-	for _, m := range Direct {
+	for _, m := range Direct() {
 		if !slices.Contains(all, m) {
 			t.Errorf("closure %v lacks %s", all, m)
+		}
+	}
+}
+
+// TestMainWithAppCommands renders the main.go that appCommands selects:
+// it cannot be compiled before the cli module is merged, but it must be
+// valid Go (Render parses it) calling cli.Main with the app's services.
+func TestMainWithAppCommands(t *testing.T) {
+	t.Parallel()
+	tmpl, err := gen.Templates(templateFS, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, withCLI := range []bool{true, false} {
+		f, err := gen.Render(tmpl, "templates/main.go.tmpl", "main.go", project{Name: "demo", Module: "demo", Title: "Demo", Addr: "127.0.0.1:8000", CLI: withCLI})
+		if err != nil {
+			t.Fatal(err)
+		}
+		src := string(f.Content)
+		if got := strings.Contains(src, "cli.Main(a, cli.Config(&s)") && strings.Contains(src, "jobscmd.Jobs(svc.Jobs)"); got != withCLI {
+			t.Errorf("CLI=%v:\n%s", withCLI, src)
+		}
+		if got := strings.Contains(src, "a.Run(s.Addr)"); got == withCLI {
+			t.Errorf("CLI=%v: app.Run:\n%s", withCLI, src)
 		}
 	}
 }
