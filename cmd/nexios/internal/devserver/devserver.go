@@ -216,7 +216,9 @@ func (s *Server) Run(ctx context.Context) error {
 			}
 		case <-exited:
 			s.log.Warn("the app exited", "status", cur.err)
-			s.st.set(crashed, crashOutput(cur, nil), "")
+			if s.st.get().phase != failed { // a broken build says more than the old app's end
+				s.st.set(crashed, crashOutput(cur, nil), "")
+			}
 			cur = nil
 		}
 	}
@@ -249,7 +251,8 @@ func (s *Server) rebuild(ctx context.Context, cur *process, changed []string) *p
 		if ctx.Err() != nil {
 			return cur
 		}
-		s.log.Error("build failed", "output", output)
+		s.log.Error("build failed: the browser shows the compiler's output until the next change")
+		fmt.Fprintln(s.cfg.Output, output)
 		s.st.set(failed, output, "")
 		return cur
 	}
