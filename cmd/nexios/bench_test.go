@@ -19,43 +19,80 @@ import (
 	"github.com/nexios-go/nexios/cmd/nexios/internal/scaffold"
 )
 
-// BenchmarkEditToServing measures nexios dev on the starter (nexios new,
-// with this checkout): from the moment a handler's source file is saved
-// to the first response of the rebuilt, restarted app through the dev
-// server's proxy. Each iteration edits /healthz's answer; the figure to
-// quote is the median, reported as ms/edit-median (with the p90 and the
-// fastest). Run it with scripts/bench-dev.sh.
+// BenchmarkEditToServing measures nexios dev: from the moment a handler's
+// source file is saved to the first response of the rebuilt, restarted
+// app through the dev server's proxy. "starter" is the project nexios new
+// writes (with this checkout); "stdlib" is a one-file net/http app, whose
+// figure is the dev server's own share. Each iteration edits /healthz's
+// answer; quote the median, reported as ms/edit-median (with the p90 and
+// the fastest). Run it with scripts/bench-dev.sh.
 func BenchmarkEditToServing(b *testing.B) {
-	checkout := localmod.Find()
-	if checkout == "" {
-		b.Fatal("cannot tell the checkout this benchmark was built from")
-	}
-	c, err := localmod.Open(checkout)
-	if err != nil {
-		b.Fatal(err)
-	}
-	ctx := context.Background()
-	for _, kv := range offline {
-		k, v, _ := strings.Cut(kv, "=")
+	for k, v := range map[string]string{"GOFLAGS": "-mod=mod -buildvcs=false", "GOPROXY": "off", "GOSUMDB": "off", "GOWORK": "off"} {
 		b.Setenv(k, v)
 	}
-	project, err := scaffold.New(ctx, scaffold.Options{Name: "bench", Dir: b.TempDir(), Checkout: c, Tidy: true})
-	if err != nil {
-		b.Fatal(err)
-	}
+	b.Run("starter", func(b *testing.B) {
+		checkout := localmod.Find()
+		if checkout == "" {
+			b.Fatal("cannot tell the checkout this benchmark was built from")
+		}
+		c, err := localmod.Open(checkout)
+		if err != nil {
+			b.Fatal(err)
+		}
+		project, err := scaffold.New(context.Background(), scaffold.Options{Name: "bench", Dir: b.TempDir(), Checkout: c, Tidy: true})
+		if err != nil {
+			b.Fatal(err)
+		}
+		editToServing(b, project, filepath.Join(project, "app", "routes.go"))
+	})
+	b.Run("stdlib", func(b *testing.B) {
+		dir := b.TempDir()
+		for name, content := range map[string]string{"go.mod": "module tiny\n\ngo 1.26\n", "main.go": stdlibApp} {
+			if err := os.WriteFile(filepath.Join(dir, name), []byte(content), 0o644); err != nil {
+				b.Fatal(err)
+			}
+		}
+		editToServing(b, dir, filepath.Join(dir, "main.go"))
+	})
+}
+
+// stdlibApp is the smallest app with the starter's /healthz.
+const stdlibApp = `package main
+
+import (
+	"encoding/json"
+	"net/http"
+	"os"
+)
+
+type health struct {
+	Status string ` + "`json:\"status\"`" + `
+}
+
+func main() {
+	http.HandleFunc("/healthz", func(w http.ResponseWriter, r *http.Request) {
+		w.Header().Set("Content-Type", "application/json")
+		_ = json.NewEncoder(w).Encode(&health{Status: "ok"})
+	})
+	panic(http.ListenAndServe(os.Getenv("ADDR"), nil))
+}
+`
+
+// editToServing runs nexios dev on project and times b.N edits of the
+// Status literal in file.
+func editToServing(b *testing.B, project, file string) {
 	srv, err := devserver.New(devserver.Config{Dir: project, Addr: "127.0.0.1:0", Output: io.Discard})
 	if err != nil {
 		b.Fatal(err)
 	}
-	runCtx, stop := context.WithCancel(ctx)
+	runCtx, stop := context.WithCancel(context.Background())
 	done := make(chan error, 1)
 	go func() { done <- srv.Run(runCtx) }()
 	defer func() { stop(); <-done }()
 	health := "http://" + srv.Addr() + "/healthz"
 	waitBody(b, health, `"status":"ok"`, 5*time.Minute) // the first build may compile everything
 
-	routes := filepath.Join(project, "app", "routes.go")
-	src, err := os.ReadFile(routes)
+	src, err := os.ReadFile(file)
 	if err != nil {
 		b.Fatal(err)
 	}
@@ -69,7 +106,7 @@ func BenchmarkEditToServing(b *testing.B) {
 		edited := status.ReplaceAll(src, []byte(`Status: "`+want+`"`))
 		b.StartTimer()
 		began := time.Now()
-		if err := os.WriteFile(routes, edited, 0o644); err != nil {
+		if err := os.WriteFile(file, edited, 0o644); err != nil {
 			b.Fatal(err)
 		}
 		waitBody(b, health, want, time.Minute)
