@@ -1,0 +1,49 @@
+package devserver
+
+import (
+	"bytes"
+	"context"
+	"fmt"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strings"
+)
+
+// builder runs go build into a temporary directory, a new file each time
+// so that the running binary is never overwritten.
+type builder struct {
+	dir   string   // the project
+	pkg   string   // the main package, "."
+	flags []string // build flags
+	out   string   // the temporary directory
+	env   []string
+	n     int
+}
+
+// build compiles the app and returns the binary's path, or the
+// compiler's output and an error.
+func (b *builder) build(ctx context.Context) (string, string, error) {
+	b.n++
+	bin := filepath.Join(b.out, fmt.Sprintf("app-%d", b.n))
+	args := append([]string{"build", "-o", bin}, b.flags...)
+	args = append(args, b.pkg)
+	cmd := exec.CommandContext(ctx, "go", args...)
+	cmd.Dir = b.dir
+	cmd.Env = append(os.Environ(), b.env...)
+	if os.Getenv("GOGC") == "" {
+		// The compiler and the linker collect garbage less often: a
+		// faster build for some more memory, for this one package.
+		cmd.Env = append(cmd.Env, "GOGC=400")
+	}
+	var out bytes.Buffer
+	cmd.Stdout, cmd.Stderr = &out, &out
+	if err := cmd.Run(); err != nil {
+		msg := strings.TrimSpace(out.String())
+		if msg == "" {
+			msg = err.Error()
+		}
+		return "", msg, fmt.Errorf("go build: %w", err)
+	}
+	return bin, "", nil
+}
