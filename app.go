@@ -87,6 +87,12 @@ type Config struct {
 
 	// JSON encodes and decodes JSON bodies. Default: encoding/json.
 	JSON JSONCodec
+	// LaxJSON accepts request bodies that repeat a key in an object (the
+	// last one wins) or name a field in another case ("NAME" for name),
+	// as encoding/json does. By default both are 422 validation errors,
+	// because a proxy or firewall that reads the first key or only the
+	// exact name would judge another request than the handler receives.
+	LaxJSON bool
 
 	// RenderProblem renders every error response the app sends by default
 	// (after any HandleError and HandleStatus handler declined): set it
@@ -153,7 +159,7 @@ func New(cfg Config) *App {
 		converters:     builtinConverters(),
 		statusHandlers: make(map[int]ErrorHandler),
 	}
-	a.binder = bind.New(bind.Options{DecodeJSON: cfg.JSON.Decode})
+	a.binder = bind.New(bind.Options{DecodeJSON: cfg.JSON.Decode, LaxJSON: cfg.LaxJSON})
 	a.tasks.init(a)
 	a.Router.app = a
 	a.notFound = defaultNotFound

@@ -200,6 +200,29 @@ func TestBindIgnoresSmuggledParams(t *testing.T) {
 	}
 }
 
+// A body that a proxy could read differently from the handler (a key
+// twice, a name in another case) is a 422 unless the app is lax.
+func TestStrictJSONBodies(t *testing.T) {
+	t.Parallel()
+	type in struct {
+		Role string `json:"role"`
+	}
+	for _, lax := range []bool{false, true} {
+		app := nexios.New(nexios.Config{LaxJSON: lax})
+		nexios.Post(app, "/x", func(req *nexios.Request, v *in) (*in, error) { return v, nil })
+		c := testclient.New(app)
+		for body, rule := range map[string]string{`{"role":"user","role":"admin"}`: "duplicate", `{"ROLE":"admin"}`: "case"} {
+			r := c.Post("/x", testclient.Body("application/json", []byte(body)))
+			switch {
+			case !lax && (r.Status != 422 || !strings.Contains(r.Text(), `"rule":"`+rule+`"`)):
+				t.Errorf("strict %s: %d %s", body, r.Status, r.Text())
+			case lax && (r.Status != 200 || !strings.Contains(r.Text(), `"admin"`)):
+				t.Errorf("lax %s: %d %s", body, r.Status, r.Text())
+			}
+		}
+	}
+}
+
 func TestBindForm(t *testing.T) {
 	t.Parallel()
 	type login struct {

@@ -32,6 +32,15 @@ func (a *App) SetValidationMessage(rule string, msg func(validator.FieldError) s
 // ("body", "query", …).
 func (a *App) Validate(v any, loc string) error { return a.binder.Validate(v, loc) }
 
+// DecodeJSON decodes data into v with the app's JSON codec and the checks
+// request bodies get: malformed JSON is a *bind.RequestError (400); a value
+// of the wrong type, a null for a field that cannot be null, a repeated
+// key or a name in the wrong case (unless Config.LaxJSON) a
+// *bind.ValidationError (422). It does not validate: see Validate. It is
+// for JSON that does not arrive as a request body, such as WebSocket
+// messages.
+func (a *App) DecodeJSON(data []byte, v any) error { return a.binder.DecodeJSON(data, v) }
+
 // RuleSchema says what a custom validation rule means in JSON Schema, so
 // that the OpenAPI document refuses what the rule refuses (and generated
 // clients and response validators agree with the server). Zero fields

@@ -54,6 +54,7 @@ type Source interface {
 type Binder struct {
 	plans     sync.Map // reflect.Type → *plan
 	decode    func([]byte, any) error
+	strict    bool // !Options.LaxJSON
 	validate  *validator.Validate
 	mu        sync.RWMutex
 	messages  map[string]func(validator.FieldError) string
@@ -64,6 +65,13 @@ type Binder struct {
 type Options struct {
 	// DecodeJSON decodes JSON bodies. Default: encoding/json.Unmarshal.
 	DecodeJSON func(data []byte, v any) error
+	// LaxJSON accepts, as encoding/json does, an object that repeats a
+	// key (the last one wins) and a key that names a field only when
+	// case is ignored ("NAME" for name). By default both are 422 field
+	// errors (rules "duplicate" and "case"): a proxy or a firewall that
+	// reads the first key, or only the exact name, would otherwise see
+	// another request than the handler does.
+	LaxJSON bool
 	// Validator is the go-playground validator to use, such as another
 	// Binder's (its custom rules included); its tag names must be wire
 	// names (RegisterTagNameFunc(WireName)). Default: a new one.
@@ -72,7 +80,7 @@ type Options struct {
 
 // New returns a Binder.
 func New(opts Options) *Binder {
-	b := &Binder{decode: opts.DecodeJSON, validate: opts.Validator, messages: map[string]func(validator.FieldError) string{}}
+	b := &Binder{decode: opts.DecodeJSON, strict: !opts.LaxJSON, validate: opts.Validator, messages: map[string]func(validator.FieldError) string{}}
 	if b.decode == nil {
 		b.decode = json.Unmarshal
 	}
@@ -202,9 +210,19 @@ func (b *Binder) DecodeJSON(body []byte, v any) error {
 		if t != nil && t.Kind() == reflect.Pointer {
 			t = t.Elem()
 		}
-		return &ValidationError{Errors: b.jsonErrors(body, t, err)}
+		return &ValidationError{Errors: append(b.jsonErrors(body, t, err), b.checkJSON(body, t)...)}
+	}
+	if errs := b.checkJSON(body, reflect.TypeOf(v)); len(errs) > 0 {
+		return &ValidationError{Errors: errs}
 	}
 	return nil
+}
+
+// checkJSON reports what the decoder let through in a valid body: nulls
+// for values that cannot be null, and unless lax, repeated keys and
+// case-insensitive names.
+func (b *Binder) checkJSON(body []byte, t reflect.Type) []FieldError {
+	return checkJSON(body, t, b.strict)
 }
 
 // lookup returns the text values of a parameter field; empty values count
@@ -258,9 +276,9 @@ func (b *Binder) bindBody(src Source, rv reflect.Value, p *plan) (string, []Fiel
 			if !json.Valid(body) { // checked only on failure: decoding validates anyway
 				return "", nil, syntaxError(body)
 			}
-			return InBody, append(b.decodeRest(body, rv, err), nulls(body, rv.Type(), "")...), nil
+			return InBody, append(b.decodeRest(body, rv, err), b.checkJSON(body, rv.Type())...), nil
 		}
-		return InBody, nulls(body, rv.Type(), ""), nil
+		return InBody, b.checkJSON(body, rv.Type()), nil
 	case ct == "application/x-www-form-urlencoded" || ct == "multipart/form-data":
 		if ct == "application/x-www-form-urlencoded" {
 			body, err := src.Body()

@@ -5,76 +5,8 @@ import (
 	"encoding/json"
 	"net/http"
 	"reflect"
-	"strconv"
 	"strings"
 )
-
-// nulls reports the JSON nulls sent for values that cannot be null: a
-// field that is not a pointer, slice, map or interface. encoding/json
-// leaves such a field as it was, so without this check a null would pass
-// for a zero value (or the default) while the API documentation, which
-// describes those fields as non-nullable, forbids it. A field whose type
-// decodes JSON itself decides (a time.Time does not: it ignores null).
-// It runs after a successful decode, only when the body holds "null".
-func nulls(body []byte, t reflect.Type, path string) []FieldError {
-	if !bytes.Contains(body, []byte("null")) {
-		return nil
-	}
-	var errs []FieldError
-	walkNulls(body, t, path, &errs)
-	return errs
-}
-
-func walkNulls(raw []byte, t reflect.Type, path string, errs *[]FieldError) {
-	if len(*errs) >= 100 || !bytes.Contains(raw, []byte("null")) {
-		return
-	}
-	switch {
-	case isNull(raw):
-		if !nullable(t) {
-			*errs = append(*errs, FieldError{Location: InBody, Field: path, Message: "must be " + kindName(t) + ", not null", Rule: "type"})
-		}
-		return
-	case t.Kind() == reflect.Pointer:
-		walkNulls(raw, t.Elem(), path, errs)
-		return
-	case decodesItself(t):
-		return
-	}
-	switch t.Kind() {
-	case reflect.Struct:
-		var obj map[string]json.RawMessage
-		if json.Unmarshal(raw, &obj) != nil {
-			return
-		}
-		for _, f := range jsonFields(t, map[reflect.Type]bool{}) {
-			for k, v := range obj { // encoding/json matches names case-insensitively
-				if k == f.name || strings.EqualFold(k, f.name) {
-					walkNulls(v, f.typ, join(path, f.name), errs)
-					break
-				}
-			}
-		}
-	case reflect.Slice, reflect.Array:
-		var items []json.RawMessage
-		if json.Unmarshal(raw, &items) != nil {
-			return
-		}
-		for i, item := range items {
-			walkNulls(item, t.Elem(), path+"["+strconv.Itoa(i)+"]", errs)
-		}
-	case reflect.Map:
-		var obj map[string]json.RawMessage
-		if json.Unmarshal(raw, &obj) != nil {
-			return
-		}
-		for k, v := range obj {
-			walkNulls(v, t.Elem(), path+"["+k+"]", errs)
-		}
-	}
-}
-
-func isNull(raw []byte) bool { return string(bytes.TrimSpace(raw)) == "null" }
 
 // nullable reports whether a JSON null is a value of t: nil for pointers,
 // slices, maps and interfaces, whatever a type that decodes JSON itself
@@ -93,8 +25,9 @@ func decodesItself(t reflect.Type) bool {
 
 // jsonField is a field of a JSON object, as encoding/json sees it.
 type jsonField struct {
-	name string
-	typ  reflect.Type
+	name   string
+	typ    reflect.Type
+	tagged bool // the name is the json tag's, not the Go field's
 }
 
 // jsonFields lists the JSON fields of struct type t, embedded structs
@@ -116,9 +49,10 @@ func jsonFields(t reflect.Type, seen map[reflect.Type]bool) []jsonField {
 			continue
 		}
 		if tag == "" {
-			tag = sf.Name
+			out = append(out, jsonField{name: sf.Name, typ: sf.Type})
+			continue
 		}
-		out = append(out, jsonField{name: tag, typ: sf.Type})
+		out = append(out, jsonField{name: tag, typ: sf.Type, tagged: true})
 	}
 	return out
 }

@@ -118,7 +118,7 @@ func TestNullForNonNullable(t *testing.T) {
 		`{"items":[{"n":null}]}`: "body:items[0].n:type",
 		`{"meta":{"a":null}}`:    "body:meta[a]:type",
 		`{"day":null}`:           "body:day:type",
-		`{"NAME":null,"age":null,"day":"2020-01-02"}`:                                                 "body:name:type body:age:type",
+		`{"NAME":null,"age":null,"day":"2020-01-02"}`:                                                 "body:NAME:case body:name:type body:age:type",
 		`{"nick":null,"tags":null,"meta":null,"items":null,"maybe":null,"any":null,"opt":{"a":null}}`: "",
 		`{"name":"null"}`: "",
 	}

@@ -47,7 +47,7 @@ func CheckBindings(app *nexios.App) error {
 	}
 	c := &checker{
 		doc:    doc,
-		binder: bind.New(bind.Options{DecodeJSON: app.Config().JSON.Decode, Validator: app.Validator()}),
+		binder: bind.New(bind.Options{DecodeJSON: app.Config().JSON.Decode, LaxJSON: app.Config().LaxJSON, Validator: app.Validator()}),
 	}
 	for _, rt := range app.Routes() {
 		doc := rt.Doc()

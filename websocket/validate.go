@@ -18,6 +18,15 @@ func (c *Conn) DecodeJSON(data []byte, v any) error { return c.decode(data, v) }
 // decode decodes data into v with the app's JSON codec and validates the
 // result as the app validates request bodies.
 func (c *Conn) decode(data []byte, v any) error {
+	if c.app != nil {
+		if err := c.app.DecodeJSON(data, v); err != nil {
+			return &MessageError{Code: CloseUnsupportedData, Err: err}
+		}
+		if err := c.app.Validate(v, bind.InBody); err != nil {
+			return &MessageError{Code: CloseUnsupportedData, Err: err}
+		}
+		return nil
+	}
 	if err := c.codec.Decode(data, v); err != nil {
 		// Decode again with the binder, off the hot path, for the error a
 		// request body would have given: malformed JSON (400), or the
@@ -27,12 +36,6 @@ func (c *Conn) decode(data []byte, v any) error {
 			derr = fmt.Errorf("invalid JSON: %w", err)
 		}
 		return &MessageError{Code: CloseUnsupportedData, Err: derr}
-	}
-	if c.app == nil {
-		return nil
-	}
-	if err := c.app.Validate(v, bind.InBody); err != nil {
-		return &MessageError{Code: CloseUnsupportedData, Err: err}
 	}
 	return nil
 }
