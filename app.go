@@ -159,7 +159,7 @@ func New(cfg Config) *App {
 		converters:     builtinConverters(),
 		statusHandlers: make(map[int]ErrorHandler),
 	}
-	a.binder = bind.New(bind.Options{DecodeJSON: cfg.JSON.Decode, LaxJSON: cfg.LaxJSON})
+	a.binder = bind.New(bind.Options{DecodeJSON: customDecoder(cfg.JSON), LaxJSON: cfg.LaxJSON})
 	a.tasks.init(a)
 	a.Router.app = a
 	a.notFound = defaultNotFound

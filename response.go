@@ -351,6 +351,15 @@ type stdJSON struct{}
 func (stdJSON) Encode(w io.Writer, v any) error { return json.NewEncoder(w).Encode(v) }
 func (stdJSON) Decode(data []byte, v any) error { return json.Unmarshal(data, v) }
 
+// customDecoder returns c's Decode, or nil for the default codec: the
+// binder then knows encoding/json's errors and locates them faster.
+func customDecoder(c JSONCodec) func([]byte, any) error {
+	if _, ok := c.(stdJSON); ok {
+		return nil
+	}
+	return c.Decode
+}
+
 // encBuffer is a pooled body buffer with a JSON encoder bound to it.
 type encBuffer struct {
 	bytes.Buffer

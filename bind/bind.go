@@ -55,6 +55,7 @@ type Binder struct {
 	plans     sync.Map // reflect.Type → *plan
 	decode    func([]byte, any) error
 	strict    bool // !Options.LaxJSON
+	stdDecode bool // decode is encoding/json's: its errors are understood
 	validate  *validator.Validate
 	mu        sync.RWMutex
 	messages  map[string]func(validator.FieldError) string
@@ -80,7 +81,7 @@ type Options struct {
 
 // New returns a Binder.
 func New(opts Options) *Binder {
-	b := &Binder{decode: opts.DecodeJSON, strict: !opts.LaxJSON, validate: opts.Validator, messages: map[string]func(validator.FieldError) string{}}
+	b := &Binder{decode: opts.DecodeJSON, strict: !opts.LaxJSON, stdDecode: opts.DecodeJSON == nil, validate: opts.Validator, messages: map[string]func(validator.FieldError) string{}}
 	if b.decode == nil {
 		b.decode = json.Unmarshal
 	}
@@ -210,6 +211,9 @@ func (b *Binder) DecodeJSON(body []byte, v any) error {
 		if t != nil && t.Kind() == reflect.Pointer {
 			t = t.Elem()
 		}
+		if errs := b.typeErrors(body, t, err); errs != nil {
+			return &ValidationError{Errors: errs}
+		}
 		return &ValidationError{Errors: append(b.jsonErrors(body, t, err), b.checkJSON(body, t)...)}
 	}
 	if errs := b.checkJSON(body, reflect.TypeOf(v)); len(errs) > 0 {
@@ -275,6 +279,9 @@ func (b *Binder) bindBody(src Source, rv reflect.Value, p *plan) (string, []Fiel
 		if err := b.decode(body, rv.Addr().Interface()); err != nil {
 			if !json.Valid(body) { // checked only on failure: decoding validates anyway
 				return "", nil, syntaxError(body)
+			}
+			if errs := b.typeErrors(body, rv.Type(), err); errs != nil {
+				return InBody, errs, nil
 			}
 			return InBody, append(b.decodeRest(body, rv, err), b.checkJSON(body, rv.Type())...), nil
 		}

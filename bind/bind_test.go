@@ -255,3 +255,36 @@ func TestDate(t *testing.T) {
 		t.Errorf("%s", b)
 	}
 }
+
+// The cost of a body with a type error, against a valid one: locating the
+// error must not take several decodes of the body.
+func BenchmarkBindTypeError(b *testing.B) {
+	type addr struct {
+		City string `json:"city" validate:"required"`
+		Zip  string `json:"zip"`
+	}
+	type body struct {
+		Name      string   `json:"name" validate:"required"`
+		Age       int      `json:"age"`
+		Tags      []string `json:"tags"`
+		Addresses []addr   `json:"addresses"`
+	}
+	addrs := strings.Repeat(`{"city":"Paris","zip":"75001"},`, 20)
+	for _, bc := range []struct{ name, body string }{
+		{"valid", `{"name":"Ann","age":30,"tags":["a","b"],"addresses":[` + addrs + `{"city":"Lyon","zip":"69001"}]}`},
+		{"type-error", `{"name":"Ann","age":30,"tags":["a","b"],"addresses":[` + addrs + `{"city":7,"zip":"69001"}]}`},
+	} {
+		b.Run(bc.name, func(b *testing.B) {
+			bd := bind.New(bind.Options{})
+			src := &fakeSource{ct: "application/json", body: bc.body}
+			b.ReportAllocs()
+			for b.Loop() {
+				var v body
+				err := bd.Bind(src, &v)
+				if (err != nil) != (bc.name != "valid") {
+					b.Fatal(err)
+				}
+			}
+		})
+	}
+}

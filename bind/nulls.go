@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"net/http"
 	"reflect"
+	"slices"
 	"strings"
 )
 
@@ -28,6 +29,7 @@ type jsonField struct {
 	name   string
 	typ    reflect.Type
 	tagged bool // the name is the json tag's, not the Go field's
+	quoted bool // json:",string"
 }
 
 // jsonFields lists the JSON fields of struct type t, embedded structs
@@ -40,7 +42,7 @@ func jsonFields(t reflect.Type, seen map[reflect.Type]bool) []jsonField {
 	var out []jsonField
 	for i := range t.NumField() {
 		sf := t.Field(i)
-		tag, _, _ := strings.Cut(sf.Tag.Get("json"), ",")
+		tag, opts, _ := strings.Cut(sf.Tag.Get("json"), ",")
 		if sf.Anonymous && deref(sf.Type).Kind() == reflect.Struct && tag == "" {
 			out = append(out, jsonFields(deref(sf.Type), seen)...)
 			continue
@@ -48,11 +50,11 @@ func jsonFields(t reflect.Type, seen map[reflect.Type]bool) []jsonField {
 		if !sf.IsExported() || tag == "-" {
 			continue
 		}
+		f := jsonField{name: tag, typ: sf.Type, tagged: tag != "", quoted: slices.Contains(strings.Split(opts, ","), "string")}
 		if tag == "" {
-			out = append(out, jsonField{name: sf.Name, typ: sf.Type})
-			continue
+			f.name = sf.Name
 		}
-		out = append(out, jsonField{name: tag, typ: sf.Type, tagged: true})
+		out = append(out, f)
 	}
 	return out
 }

@@ -74,11 +74,14 @@ func foldName(dst, name []byte) []byte {
 // jsonScanner walks a JSON document once. Paths are spelt out only when
 // an error is reported. Scanners are pooled for their path stacks.
 type jsonScanner struct {
-	data   []byte
-	i      int
-	strict bool
-	path   []pathSeg
-	errs   []FieldError
+	data       []byte
+	i          int
+	strict     bool // report duplicate keys and names in the wrong case
+	types      bool // report values of the wrong JSON type
+	mismatches int  // how many of those
+	unsure     bool // the body has values whose type errors the scan cannot judge
+	path       []pathSeg
+	errs       []FieldError
 }
 
 // pathSeg is one step of the path to a value: a field (name, or raw as
@@ -99,14 +102,21 @@ func checkJSON(body []byte, t reflect.Type, strict bool) []FieldError {
 	if !strict && !containsNull(body) {
 		return nil
 	}
+	errs, _, _ := scanJSON(body, t, strict, false)
+	return errs
+}
+
+// scanJSON runs the check; with types, values of the wrong JSON type are
+// errors too, and mismatches counts them.
+func scanJSON(body []byte, t reflect.Type, strict, types bool) (errs []FieldError, mismatches int, sure bool) {
 	s := scanners.Get().(*jsonScanner)
-	s.data, s.i, s.strict = body, 0, strict
+	s.data, s.i, s.strict, s.types = body, 0, strict, types
 	s.value(t)
-	errs := s.errs
+	errs, mismatches, sure = s.errs, s.mismatches, !s.unsure
 	clear(s.path[:cap(s.path)]) // no reference to the body stays in the pool
 	*s = jsonScanner{path: s.path[:0]}
 	scanners.Put(s)
-	return errs
+	return errs, mismatches, sure
 }
 
 func containsNull(b []byte) bool { return strings.Contains(string(b), "null") }
@@ -165,21 +175,19 @@ func (s *jsonScanner) value(t reflect.Type) {
 	if s.i >= len(s.data) {
 		return
 	}
-	switch s.data[s.i] {
+	switch c := s.data[s.i]; c {
 	case '{', '[':
-		for t != nil && t.Kind() == reflect.Pointer {
-			t = t.Elem()
-		}
-		if t != nil && (t.Kind() == reflect.Interface || decodesItself(t)) {
-			t = nil // the value decodes itself: no fields to match
-		}
-		if s.data[s.i] == '{' {
+		t = s.expect(t, c, nil)
+		if c == '{' {
 			s.object(t)
 		} else {
 			s.array(t)
 		}
 	case '"':
-		s.str()
+		raw := s.str()
+		if s.types {
+			s.expect(t, c, raw)
+		}
 	default: // a number, true, false or null
 		start := s.i
 		s.i++ // at least one byte, whatever the input
@@ -191,7 +199,12 @@ func (s *jsonScanner) value(t reflect.Type) {
 			s.i++
 		}
 	done:
-		if t != nil && string(s.data[start:s.i]) == "null" && !nullable(t) {
+		lit := s.data[start:s.i]
+		if string(lit) != "null" {
+			if s.types {
+				s.expect(t, c, lit)
+			}
+		} else if t != nil && !nullable(t) {
 			s.report(nil, "must be "+kindName(t)+", not null", "type")
 		}
 	}
@@ -309,6 +322,9 @@ func (s *jsonScanner) object(t reflect.Type) {
 			fields = jsonCheckOf(t)
 		case reflect.Map:
 			elem = t.Elem()
+			if t.Key().Kind() != reflect.String {
+				s.unsure = true // keys that must parse, left to the decoder
+			}
 		}
 	}
 	var seen keySet
@@ -343,12 +359,18 @@ func (s *jsonScanner) object(t reflect.Type) {
 			if f, ok := fields.exact[string(name)]; ok {
 				child, node.name = f.typ, f.name
 				key = objKey{name: f.name, byName: true}
+				if f.quoted {
+					child, s.unsure = nil, true // json:",string": a string holding the value
+				}
 			} else if f, ok := fields.fold[string(foldName(folded[:0], name))]; ok {
 				if s.strict && f.tagged {
 					s.report(&node, "is not a field: names are case-sensitive; send "+strconv.Quote(f.name), "case")
 				}
 				child, node.name = f.typ, f.name // what it fills, for errors inside it
 				key = objKey{name: f.name, byName: true}
+				if f.quoted {
+					child, s.unsure = nil, true
+				}
 			} else {
 				child = nil
 			}
@@ -386,7 +408,11 @@ func (s *jsonScanner) array(t reflect.Type) {
 			continue
 		}
 		s.path = append(s.path, pathSeg{kind: 'i', index: n})
-		s.value(elem)
+		if t != nil && t.Kind() == reflect.Array && n >= t.Len() {
+			s.value(nil) // encoding/json drops what does not fit
+		} else {
+			s.value(elem)
+		}
 		s.path = s.path[:len(s.path)-1]
 	}
 }
