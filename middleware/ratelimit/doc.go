@@ -23,6 +23,20 @@
 //	lim, _ := ratelimit.NewLimiter(ratelimit.LimiterConfig{Limit: 5, Window: 15 * time.Minute})
 //	if res, err := lim.Allow(ctx, "login:"+email); err == nil && !res.Allowed { … }
 //
+// The algorithms are this package's own rather than golang.org/x/time/rate,
+// which DESIGN.md first named, for one reason: a policy must give the same
+// answers whether its counters live in memory, in Redis or in SQL.
+// x/time/rate is an in-process token bucket whose state is a Go value
+// updated under a mutex; it offers no fixed or sliding window and no way
+// to express a take as one atomic step on a remote store. Here each
+// policy is Policy.Apply, integer arithmetic from (stored state, now) to
+// (decision, new state) that is small enough to restate exactly where the
+// state lives: MemoryStore runs it under a lock, the Redis store as a Lua
+// script with the same arithmetic, the SQL stores in one statement (a
+// PostgreSQL function) or a transaction (SQLite). The store conformance
+// kit (storetest) runs the same tables against all of them, so a limit
+// behaves identically on one instance or many.
+//
 // Keying by IP is only as good as the client IP: behind a proxy, install
 // the trusted-proxy middleware so that req.ClientIP() is the client's
 // address, and make sure it trusts only your proxies.
