@@ -99,3 +99,25 @@ func TestHotPathAllocations(t *testing.T) {
 		}
 	}
 }
+
+// BenchmarkKeyGetSet sets and reads a per-request typed value, as
+// middleware hands data to a handler: no allocation.
+func BenchmarkKeyGetSet(b *testing.B) {
+	type tenant struct{ ID int }
+	key := nexios.NewKey[*tenant]("tenant")
+	t := &tenant{ID: 7}
+	app := nexios.New(nexios.Config{})
+	app.Use(func(next nexios.HandlerFunc) nexios.HandlerFunc {
+		return func(req *nexios.Request, res *nexios.Response) error {
+			key.Set(req, t)
+			return next(req, res)
+		}
+	})
+	app.Get("/t", func(req *nexios.Request, res *nexios.Response) error {
+		if v, ok := key.Get(req); !ok || v.ID != 7 {
+			return nexios.NewHTTPError(500, "no tenant")
+		}
+		return res.Text("ok")
+	})
+	benchServe(b, app, httptest.NewRequest("GET", "/t", nil))
+}
