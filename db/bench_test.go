@@ -2,6 +2,7 @@ package db_test
 
 import (
 	"context"
+	"crypto/rand"
 	"database/sql"
 	"fmt"
 	"path/filepath"
@@ -217,10 +218,11 @@ func BenchmarkPaginatedSearch(b *testing.B) {
 func BenchmarkInsert(b *testing.B) {
 	benchEach(b, func(b *testing.B, d *db.DB) {
 		ctx := context.Background()
+		run := rand.Text()[:8] // -count runs reuse the database: names stay unique
 		i := 0
 		for b.Loop() {
 			i++
-			u := &User{Username: fmt.Sprintf("f%d", i), Email: fmt.Sprintf("f%d@example.com", i), Password: "x", IsActive: true}
+			u := &User{Username: fmt.Sprintf("f%s%d", run, i), Email: fmt.Sprintf("f%s%d@example.com", run, i), Password: "x", IsActive: true}
 			if err := db.Create(ctx, d, u); err != nil {
 				b.Fatal(err)
 			}
@@ -229,12 +231,13 @@ func BenchmarkInsert(b *testing.B) {
 		ctx := context.Background()
 		q := fmt.Sprintf("INSERT INTO users (username, email, password, is_active, created_at, updated_at) VALUES (%s, %s, %s, %s, %s, %s) RETURNING id",
 			ph(d, 1), ph(d, 2), ph(d, 3), ph(d, 4), ph(d, 5), ph(d, 6))
+		run := rand.Text()[:8]
 		i := 0
 		for b.Loop() {
 			i++
 			now := time.Now().UTC()
 			var id int64
-			if err := d.SQL().QueryRowContext(ctx, q, fmt.Sprintf("r%d", i), fmt.Sprintf("r%d@example.com", i), "x", true, now, now).Scan(&id); err != nil {
+			if err := d.SQL().QueryRowContext(ctx, q, fmt.Sprintf("r%s%d", run, i), fmt.Sprintf("r%s%d@example.com", run, i), "x", true, now, now).Scan(&id); err != nil {
 				b.Fatal(err)
 			}
 		}
