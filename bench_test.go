@@ -90,8 +90,14 @@ func TestHotPathAllocations(t *testing.T) {
 		}
 		return res.Text(req.Path("slug"))
 	})
+	type msg struct {
+		Message string `json:"message"`
+	}
+	app.Get("/json", func(_ *nexios.Request, res *nexios.Response) error {
+		return res.JSON(msg{Message: "Hello, World!"})
+	})
 	w := benchtest.NewWriter()
-	for _, target := range []string{"/plaintext", "/users/42/posts/hello-world"} {
+	for _, target := range []string{"/plaintext", "/users/42/posts/hello-world", "/json"} {
 		r := httptest.NewRequest("GET", target, nil)
 		app.ServeHTTP(w, r) // warm the pools
 		if n := testing.AllocsPerRun(200, func() { w.Reset(); app.ServeHTTP(w, r) }); n != 0 {

@@ -40,13 +40,18 @@
 //
 // # Packages
 //
-// The root package is the kernel. Around it, each in its own package:
-// bind (binding and validation), openapi (OpenAPI 3.1 and the docs UIs),
-// session, auth, websocket, template, testclient (an in-process client for
-// tests), storetest (the conformance kit for stores) and one package per
-// middleware under middleware/ (bodylimit, compress, cors, csrf, etag,
-// logger, proxy, ratelimit, recover, requestid, secure, static, timeout).
+// The root package is the kernel; it imports no feature package. Around
+// it, each in its own package: bind (binding and validation), openapi
+// (OpenAPI 3.1; the docs UIs in openapi/docsui), config (typed
+// configuration from flags, the environment and .env files), session,
+// auth, websocket, template, cache, health (liveness and readiness
+// probes), pprof (profiles behind a guard), autotls (certificates from
+// ACME), testclient (an in-process client for tests), storetest (the
+// conformance kit for stores) and one package per middleware under
+// middleware/ (bodylimit, cache, compress, cors, csrf, etag, logger,
+// proxy, ratelimit, recover, requestid, secure, static, timeout).
 // Integrations with heavy dependencies are separate modules: db (SQL data
-// layer), jobs (durable jobs), mail, redis, otel, prometheus, and the
-// nexios command (cmd/nexios).
+// layer and SQL stores), jobs (durable jobs on River), mail, redis, otel,
+// prometheus, cli (an app's command line) and the nexios command
+// (cmd/nexios).
 package nexios

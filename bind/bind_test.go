@@ -288,3 +288,33 @@ func BenchmarkBindTypeError(b *testing.B) {
 		})
 	}
 }
+
+// A body with a type error costs about what a valid body does: the error
+// is located in the scan that follows decoding, not by decoding the body
+// again field by field (which took six times the allocations).
+func TestTypeErrorCostsOneScan(t *testing.T) {
+	type addr struct {
+		City string `json:"city" validate:"required"`
+	}
+	type body struct {
+		Name      string `json:"name" validate:"required"`
+		Age       int    `json:"age"`
+		Addresses []addr `json:"addresses"`
+	}
+	addrs := strings.Repeat(`{"city":"Paris"},`, 20)
+	bd := bind.New(bind.Options{})
+	allocs := func(b string, wantErr bool) float64 {
+		src := &fakeSource{ct: "application/json", body: b}
+		return testing.AllocsPerRun(50, func() {
+			var v body
+			if err := bd.Bind(src, &v); (err != nil) != wantErr {
+				t.Fatal(err)
+			}
+		})
+	}
+	valid := allocs(`{"name":"Ann","age":30,"addresses":[`+addrs+`{"city":"Lyon"}]}`, false)
+	bad := allocs(`{"name":"Ann","age":"x","addresses":[`+addrs+`{"city":7}]}`, true)
+	if bad > valid+20 {
+		t.Fatalf("a type error costs %v allocations, a valid body %v: located by decoding again?", bad, valid)
+	}
+}

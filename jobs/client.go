@@ -412,9 +412,9 @@ func (c *Client) Run(ctx context.Context) error {
 
 // Attach ties the client to the app's lifecycle: it starts working jobs
 // at start-up (unless insert-only) and stops at shutdown, giving running
-// jobs until the shutdown deadline. Shutdown hooks run in the order they
-// were added: attach the client before the database (d.Attach), so that
-// jobs stop before the database closes.
+// jobs until the shutdown deadline. Shutdown hooks run last registered
+// first: attach the client after the database (d.Attach), so that jobs
+// stop before the database closes.
 func (c *Client) Attach(app *nexios.App) {
 	app.OnStartup(func(ctx context.Context) error {
 		if !c.works() {

@@ -7,10 +7,13 @@
 //	app.Use(nexios.Must(logger.New(logger.Config{})))
 //	app.Use(nexios.Must(recover.New(recover.Config{})))
 //
-// The logger renders an error returned by the rest of the chain itself
-// (through App.HandleError) and returns nil, so that it logs the status the
-// client actually receives. Install it outermost, right after requestid:
-// middleware outside it sees no error from the requests it wraps.
+// An error returned by the rest of the chain is not rendered here: it
+// keeps travelling up to the app, which renders it once, at the top. The
+// logger returns it unchanged and writes its record from a Request.Defer
+// function, after the error was rendered, so the record shows the status
+// the client actually received (an error handler may still choose it).
+// Install it outermost, right after requestid, so that its duration
+// covers the whole chain.
 package logger
 
 import (
