@@ -1,6 +1,7 @@
 package nexios
 
 import (
+	"fmt"
 	"net/http"
 	"reflect"
 )
@@ -48,12 +49,18 @@ func Typed[In, Out any](fn func(req *Request, in *In) (*Out, error)) HandlerFunc
 		if res.Committed() {
 			return nil // fn wrote its own response
 		}
-		if out == nil || plan.noContent {
-			return res.NoContent()
-		}
 		status := http.StatusOK
 		if req.route != nil && req.route.status != 0 {
 			status = req.route.status
+		}
+		if plan.noContent || status == http.StatusNoContent {
+			return res.NoContent()
+		}
+		if out == nil {
+			// The route is documented with a body: answering 204 would
+			// contradict the document, so the mistake is the handler's.
+			return fmt.Errorf("nexios: the typed handler of %s returned neither an output nor an error: "+
+				"return an error (a 404?), use a struct{} output or declare nexios.Status(http.StatusNoContent) for an empty answer", req.Pattern())
 		}
 		if plan.hasMeta() {
 			if status, err = plan.apply(res, reflect.ValueOf(out).Elem(), status); err != nil {

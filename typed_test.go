@@ -97,7 +97,13 @@ func typedApp(t testing.TB) *nexios.App {
 		return &map[string]any{"page": in.Page, "limit": in.Limit, "sort": in.Sort, "ids": in.IDs}, nil
 	})
 	nexios.Post(app, "/password", func(req *nexios.Request, in *passwordChange) (*struct{}, error) {
-		return nil, nil // nil output: 204
+		return nil, nil // struct{} output: 204
+	})
+	nexios.Post(app, "/forgot", func(req *nexios.Request, in *struct{}) (*userOut, error) {
+		return nil, nil // documented 204: no body
+	}, nexios.Status(http.StatusNoContent))
+	nexios.Post(app, "/broken", func(req *nexios.Request, in *struct{}) (*userOut, error) {
+		return nil, nil // documented 200 with a body: the handler's mistake
 	})
 	nexios.Delete(app, "/fail", func(req *nexios.Request, in *struct{}) (*struct{}, error) {
 		return nil, nexios.NewHTTPError(409, "conflict")
@@ -157,6 +163,8 @@ func TestTypedHandlers(t *testing.T) {
 		{"query bad slice item", "/users?id=1&id=x", nil, 422, []string{`"field":"id","message":"item 1 must be an integer"`}},
 		{"validatable", "/password", []testclient.RequestOption{testclient.JSON(map[string]string{"old_password": "a", "new_password": "a"})}, 422, []string{`"rule":"different"`}},
 		{"nil output", "/password", []testclient.RequestOption{testclient.JSON(map[string]string{"old_password": "a", "new_password": "b"})}, 204, nil},
+		{"nil output, Status(204)", "/forgot", nil, 204, nil},
+		{"nil output, documented with a body", "/broken", nil, 500, nil},
 		{"handler error", "/fail", nil, 409, nil},
 	}
 	for _, tc := range cases {
