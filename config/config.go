@@ -77,6 +77,7 @@ type options struct {
 	rest    *[]string // LeadingFlags: where the arguments after the flags go
 	prefix  string
 	name    string
+	valid   *validator.Validate
 }
 
 // Dir sets the directory the .env files are read from (default ".").
@@ -108,6 +109,13 @@ func Prefix(p string) Option { return func(o *options) { o.prefix = p } }
 
 // Name sets the program name in flag usage (default os.Args[0]).
 func Name(name string) Option { return func(o *options) { o.name = name } }
+
+// Validator validates the configuration with v instead of a new
+// go-playground validator, so that custom rules registered on it apply to
+// validate tags here too. Build it once, register the rules, and give it
+// to both the configuration and the app (bind.Options.Validator, or
+// register the same rules on app.Validator()).
+func Validator(v *validator.Validate) Option { return func(o *options) { o.valid = v } }
 
 // Problem is one missing or invalid key.
 type Problem struct {
@@ -174,7 +182,9 @@ func Load(cfg any, opts ...Option) error {
 	case err != nil:
 		return fmt.Errorf("config: %w", err)
 	}
-	validate(cfg, fields, &probs)
+	if err := validate(o.valid, cfg, fields, &probs); err != nil {
+		return err
+	}
 	if len(probs.list) > 0 {
 		return &Error{Problems: probs.list}
 	}
@@ -319,13 +329,25 @@ func kindName(t reflect.Type) string {
 	return t.String()
 }
 
-// validate runs the validate tags, naming fields by their keys.
-func validate(cfg any, fields []fieldInfo, probs *problems) {
-	v := validator.New(validator.WithRequiredStructEnabled())
-	err := v.Struct(cfg)
+// validate runs the validate tags, naming fields by their keys. A tag
+// the validator does not know is the program's mistake, returned as an
+// error (go-playground panics on it).
+func validate(v *validator.Validate, cfg any, fields []fieldInfo, probs *problems) (err error) {
+	if v == nil {
+		v = validator.New(validator.WithRequiredStructEnabled())
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = fmt.Errorf("config: validate tags: %v", r)
+		}
+	}()
+	verr := v.Struct(cfg)
 	var ves validator.ValidationErrors
-	if !errors.As(err, &ves) {
-		return
+	if !errors.As(verr, &ves) {
+		if verr != nil {
+			return fmt.Errorf("config: validate tags: %w", verr)
+		}
+		return nil
 	}
 	byPath := make(map[string]string, len(fields))
 	for _, f := range fields {
@@ -342,6 +364,7 @@ func validate(cfg any, fields []fieldInfo, probs *problems) {
 		}
 		probs.add(Problem{Key: key, Message: bind.Message(fe)})
 	}
+	return nil
 }
 
 // fieldInfo is one configurable field.

@@ -12,6 +12,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/go-playground/validator/v10"
 	"github.com/nexios-go/nexios/config"
 )
 
@@ -244,5 +245,44 @@ func TestLeadingFlags(t *testing.T) {
 		config.LeadingFlags([]string{"-db", "sqlite:x.db", "-debug", "migrate", "status", "-v"}, &rest))
 	if err != nil || cfg.DatabaseURL != "sqlite:x.db" || !cfg.Debug || fmt.Sprint(rest) != "[migrate status -v]" {
 		t.Errorf("%v %+v rest %q", err, cfg, rest)
+	}
+}
+
+// Custom rules come from a validator the program gives, the one its app
+// validates request bodies with; a rule nobody registered is an error
+// from Load, not a panic.
+func TestCustomRules(t *testing.T) {
+	t.Parallel()
+	type withRule struct {
+		Region string `env:"REGION" validate:"region"`
+	}
+	v := validator.New(validator.WithRequiredStructEnabled())
+	if err := v.RegisterValidation("region", func(fl validator.FieldLevel) bool {
+		return strings.HasPrefix(fl.Field().String(), "eu-")
+	}); err != nil {
+		t.Fatal(err)
+	}
+	cases := []struct {
+		name  string
+		opts  []config.Option
+		value string
+		want  string // "" for no error
+	}{
+		{"rule passes", []config.Option{config.Validator(v)}, "eu-west-1", ""},
+		{"rule fails", []config.Option{config.Validator(v)}, "us-east-1", "REGION"},
+		{"rule unknown", nil, "eu-west-1", `config: validate tags: Undefined validation function 'region'`},
+	}
+	for _, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
+			t.Parallel()
+			var cfg withRule
+			err := config.Load(&cfg, append(tc.opts, config.Environ([]string{"REGION=" + tc.value}), config.Dir(t.TempDir()))...)
+			switch {
+			case tc.want == "" && err != nil:
+				t.Fatal(err)
+			case tc.want != "" && (err == nil || !strings.Contains(err.Error(), tc.want)):
+				t.Fatalf("error %v, want one containing %q", err, tc.want)
+			}
+		})
 	}
 }
