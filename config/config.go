@@ -112,9 +112,9 @@ func Name(name string) Option { return func(o *options) { o.name = name } }
 
 // Validator validates the configuration with v instead of a new
 // go-playground validator, so that custom rules registered on it apply to
-// validate tags here too. Build it once, register the rules, and give it
-// to both the configuration and the app (bind.Options.Validator, or
-// register the same rules on app.Validator()).
+// validate tags here too: app.Validator() when the app is built first,
+// else a validator on which the program registers the rules it also
+// registers on app.Validator().
 func Validator(v *validator.Validate) Option { return func(o *options) { o.valid = v } }
 
 // Problem is one missing or invalid key.
