@@ -5,20 +5,29 @@ package browsertest
 import (
 	"bytes"
 	"context"
+	"os"
 	"os/exec"
 	"strconv"
 	"testing"
 	"time"
 )
 
+// RequireEnv is the environment variable that turns a missing Chromium
+// from a skip into a failure: CI installs Chromium and sets it, so the
+// browser tests cannot silently stop running there.
+const RequireEnv = "NEXIOS_TEST_REQUIRE_CHROMIUM"
+
 // Binary returns the path of a Chromium binary, or skips the test with a
-// clear message when none is installed.
+// clear message when none is installed (fails it when RequireEnv is set).
 func Binary(t testing.TB) string {
 	t.Helper()
 	for _, name := range []string{"chromium", "chromium-browser", "google-chrome", "chrome"} {
 		if p, err := exec.LookPath(name); err == nil {
 			return p
 		}
+	}
+	if os.Getenv(RequireEnv) != "" {
+		t.Fatalf("no Chromium binary found, and %s is set", RequireEnv)
 	}
 	t.Skip("no Chromium binary found (apt-get install chromium)")
 	return ""
