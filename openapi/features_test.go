@@ -207,3 +207,42 @@ func TestFieldErrorOnce(t *testing.T) {
 	eq(t, "errors", at(t, doc, "components", "schemas", "Problem", "properties", "errors", "items"), `{"$ref":"#/components/schemas/FieldError"}`)
 	eq(t, "location", at(t, doc, "components", "schemas", "FieldError", "properties", "location", "enum"), `["body","query","path","header","cookie","form"]`)
 }
+
+// docView is a view whose methods document themselves.
+type docView struct{}
+
+func (docView) Get(_ *nexios.Request, res *nexios.Response) error    { return res.JSON(map[string]int{"id": 1}) }
+func (docView) Delete(_ *nexios.Request, res *nexios.Response) error { return res.NoContent() }
+func (docView) RouteOptions(method string) []nexios.RouteOption {
+	if method == http.MethodGet {
+		return []nexios.RouteOption{nexios.Summary("Get the item")}
+	}
+	return []nexios.RouteOption{nexios.Summary("Delete the item"), nexios.Status(http.StatusNoContent)}
+}
+
+// A view's methods are operations of one path in the document, with the
+// options the view and its registration give them; the methods it lacks
+// are not.
+func TestViewOperations(t *testing.T) {
+	t.Parallel()
+	app := nexios.New(nexios.Config{})
+	app.View("/items/{id:int}", docView{}, nexios.Tags("items"))
+	doc := build(t, app, openapi.Config{})
+	ops := at(t, doc, "paths", "/items/{id}").(map[string]any)
+	var methods []string
+	for m := range ops {
+		if m != "parameters" {
+			methods = append(methods, m)
+		}
+	}
+	slices.Sort(methods)
+	if strings.Join(methods, " ") != "delete get" {
+		t.Fatalf("operations %v, want delete and get", methods)
+	}
+	eq(t, "get summary", at(t, doc, "paths", "/items/{id}", "get", "summary"), `"Get the item"`)
+	eq(t, "delete summary", at(t, doc, "paths", "/items/{id}", "delete", "summary"), `"Delete the item"`)
+	eq(t, "tags", at(t, doc, "paths", "/items/{id}", "get", "tags"), `["items"]`)
+	if _, ok := at(t, doc, "paths", "/items/{id}", "delete", "responses").(map[string]any)["204"]; !ok {
+		t.Error("the DELETE's 204 is not documented")
+	}
+}
