@@ -211,7 +211,9 @@ func TestFieldErrorOnce(t *testing.T) {
 // docView is a view whose methods document themselves.
 type docView struct{}
 
-func (docView) Get(_ *nexios.Request, res *nexios.Response) error    { return res.JSON(map[string]int{"id": 1}) }
+func (docView) Get(_ *nexios.Request, res *nexios.Response) error {
+	return res.JSON(map[string]int{"id": 1})
+}
 func (docView) Delete(_ *nexios.Request, res *nexios.Response) error { return res.NoContent() }
 func (docView) RouteOptions(method string) []nexios.RouteOption {
 	if method == http.MethodGet {
