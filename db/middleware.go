@@ -49,10 +49,11 @@ func (d *DB) TxMiddleware(cfg TxConfig) nexios.Middleware {
 			if err != nil {
 				return fmt.Errorf("db: begin: %w", d.mapError(err, opWrite))
 			}
-			tw := &txWriter{ResponseWriter: res.Writer(), d: d, tx: btx}
+			st := &txState{owner: d, tx: btx.Tx, bun: btx}
+			tw := &txWriter{ResponseWriter: res.Writer(), d: d, tx: btx, st: st}
 			res.SetWriter(tw)
 			raw := req.Raw()
-			req.WithContext(context.WithValue(ctx, txKey{}, &txState{owner: d, tx: btx.Tx, bun: btx}))
+			req.WithContext(context.WithValue(ctx, txKey{}, st))
 			defer func() {
 				req.SetRaw(raw)
 				if p := recover(); p != nil {
@@ -82,7 +83,8 @@ type txWriter struct {
 	http.ResponseWriter
 	d      *DB
 	tx     bun.Tx
-	done   bool  // committed or rolled back
+	st     *txState // its AfterCommit functions run after the commit
+	done   bool     // committed or rolled back
 	failed bool  // the commit failed and its error was written
 	err    error // the commit's error
 }
@@ -103,6 +105,9 @@ func (w *txWriter) finish(commit bool) bool {
 	if err := w.tx.Commit(); err != nil {
 		w.err = fmt.Errorf("db: commit: %w", w.d.mapError(err, opWrite))
 		return false
+	}
+	for _, fn := range w.st.hooks() {
+		fn()
 	}
 	return true
 }

@@ -5,6 +5,7 @@ import (
 	"database/sql"
 	"errors"
 	"fmt"
+	"sync"
 
 	"github.com/uptrace/bun"
 )
@@ -19,6 +20,37 @@ type txState struct {
 	tx    *sql.Tx
 	bun   bun.Tx // zero when the *sql.Tx came from elsewhere (a goose Go migration)
 	depth int    // savepoint nesting, for unique savepoint names
+
+	mu    sync.Mutex
+	after []func() // AfterCommit functions registered at this level
+}
+
+// AfterCommit registers fn to run once the transaction ctx carries has
+// committed: when the outermost Tx (or the transaction middleware)
+// commits, after the commit, in the order registered. If the transaction
+// rolls back, or the savepoint fn was registered in does, fn is dropped.
+// It is how work that must not happen for rolled-back data (an e-mail, a
+// message to another system, an in-memory job queue) waits for the data.
+//
+// AfterCommit reports false, and registers nothing, when ctx carries no
+// transaction begun by Tx or the transaction middleware (a Go
+// migration's, begun by goose, included): the caller decides then.
+func AfterCommit(ctx context.Context, fn func()) bool {
+	st, _ := ctx.Value(txKey{}).(*txState)
+	if st == nil || st.bun.Tx == nil {
+		return false
+	}
+	st.mu.Lock()
+	st.after = append(st.after, fn)
+	st.mu.Unlock()
+	return true
+}
+
+// hooks returns the functions registered at this level.
+func (st *txState) hooks() []func() {
+	st.mu.Lock()
+	defer st.mu.Unlock()
+	return st.after
 }
 
 // stateFor returns the transaction of d carried by ctx, or nil.
@@ -110,6 +142,9 @@ func (d *DB) TxOptions(ctx context.Context, opts *sql.TxOptions, fn func(ctx con
 	if err := btx.Commit(); err != nil {
 		return fmt.Errorf("db: commit: %w", d.mapError(err, opWrite))
 	}
+	for _, fn := range st.hooks() {
+		fn()
+	}
 	return nil
 }
 
@@ -134,6 +169,13 @@ func (d *DB) savepoint(ctx context.Context, st *txState, fn func(ctx context.Con
 	done = true
 	if _, err := st.tx.ExecContext(ctx, "RELEASE SAVEPOINT "+name); err != nil {
 		return fmt.Errorf("db: release savepoint: %w", d.mapError(err, opWrite))
+	}
+	// The savepoint's work is now the outer transaction's, and so are
+	// its AfterCommit functions.
+	if after := inner.hooks(); len(after) > 0 {
+		st.mu.Lock()
+		st.after = append(st.after, after...)
+		st.mu.Unlock()
 	}
 	return nil
 }

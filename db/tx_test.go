@@ -6,6 +6,7 @@ import (
 	"io"
 	"log/slog"
 	"net/http"
+	"strings"
 	"testing"
 
 	"github.com/nexios-go/nexios"
@@ -233,5 +234,64 @@ func TestTxMiddleware(t *testing.T) {
 		if got := testclient.New(app).Get("/").Text(); got != "false\n" && got != "false" {
 			t.Fatalf("GET in a transaction: %q", got)
 		}
+	})
+}
+
+// AfterCommit functions run after the outermost commit, in order, and
+// never for work that rolled back — a transaction, a savepoint, a panic,
+// or a request the transaction middleware rolls back.
+func TestAfterCommit(t *testing.T) {
+	t.Parallel()
+	each(t, func(t *testing.T, d *db.DB) {
+		var ran []string
+		note := func(ctx context.Context, name string) {
+			if !db.AfterCommit(ctx, func() { ran = append(ran, name) }) {
+				t.Errorf("%s: AfterCommit refused inside a transaction", name)
+			}
+		}
+		boom := errors.New("boom")
+		ctx := ctxT(t)
+		if db.AfterCommit(ctx, func() { ran = append(ran, "outside") }) {
+			t.Error("AfterCommit accepted a context without a transaction")
+		}
+		_ = d.Tx(ctx, func(ctx context.Context) error { note(ctx, "rolled back"); return boom })
+		func() {
+			defer func() { _ = recover() }()
+			_ = d.Tx(ctx, func(ctx context.Context) error { note(ctx, "panicked"); panic(boom) })
+		}()
+		check := func(want string) {
+			t.Helper()
+			if got := strings.Join(ran, ","); got != want {
+				t.Fatalf("ran %q, want %q", got, want)
+			}
+		}
+		check("")
+		err := d.Tx(ctx, func(ctx context.Context) error {
+			note(ctx, "first")
+			_ = d.Tx(ctx, func(ctx context.Context) error { note(ctx, "savepoint rolled back"); return boom })
+			if err := d.Tx(ctx, func(ctx context.Context) error { note(ctx, "savepoint kept"); return nil }); err != nil {
+				return err
+			}
+			note(ctx, "last")
+			check("") // nothing before the commit
+			return nil
+		})
+		if err != nil {
+			t.Fatal(err)
+		}
+		check("first,savepoint kept,last")
+
+		ran = nil
+		app := nexios.New(nexios.Config{})
+		app.Use(d.TxMiddleware(db.TxConfig{}))
+		app.Post("/{status:int}", func(req *nexios.Request, res *nexios.Response) error {
+			note(req.Context(), req.Path("status"))
+			status, _ := req.PathInt("status")
+			return res.Status(status).Text("done")
+		})
+		c := testclient.New(app)
+		c.Post("/201")
+		c.Post("/409")
+		check("201")
 	})
 }

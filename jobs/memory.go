@@ -124,19 +124,32 @@ func (m *Memory) register(w *worker) error {
 
 // Enqueue adds a job.
 func (m *Memory) Enqueue(ctx context.Context, args Args, opts ...Option) (*Info, error) {
+	j, dup, err := m.prepare(ctx, args, opts)
+	if err != nil || dup != nil {
+		return dup, err
+	}
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	m.add(j)
+	return j.snapshot(), nil
+}
+
+// prepare builds the job args and opts describe, with its ID, or returns
+// the job it duplicates.
+func (m *Memory) prepare(ctx context.Context, args Args, opts []Option) (*memJob, *Info, error) {
 	if err := ctx.Err(); err != nil {
-		return nil, err
+		return nil, nil, err
 	}
 	if args == nil {
-		return nil, fmt.Errorf("jobs: enqueue: nil args")
+		return nil, nil, fmt.Errorf("jobs: enqueue: nil args")
 	}
 	o, err := collect(opts)
 	if err != nil {
-		return nil, err
+		return nil, nil, err
 	}
 	raw, err := json.Marshal(args)
 	if err != nil {
-		return nil, fmt.Errorf("jobs: enqueue %s: encode arguments: %w", args.Kind(), err)
+		return nil, nil, fmt.Errorf("jobs: enqueue %s: encode arguments: %w", args.Kind(), err)
 	}
 	m.mu.Lock()
 	defer m.mu.Unlock()
@@ -162,29 +175,47 @@ func (m *Memory) Enqueue(ctx context.Context, args Args, opts ...Option) (*Info,
 			if j.uniqueKey == key && slices.Contains(o.unique.states(), j.info.State) {
 				dup := j.snapshot()
 				dup.Duplicate = true
-				return dup, nil
+				return nil, dup, nil
 			}
 		}
 	}
 	m.nextID++
 	info.ID = m.nextID
-	j := &memJob{info: info, uniqueKey: key}
-	m.jobs[info.ID] = j
+	return &memJob{info: info, uniqueKey: key}, nil, nil
+}
+
+// add makes j visible to the workers; m.mu is held.
+func (m *Memory) add(j *memJob) {
+	m.jobs[j.info.ID] = j
 	select {
 	case m.wake <- struct{}{}:
 	default:
 	}
-	return j.snapshot(), nil
 }
 
 // EnqueueTx adds a job when ctx carries a transaction of the data layer,
-// and fails with ErrNoTx otherwise. Unlike the River client it cannot see
-// the transaction roll back: the job is added at once.
+// and fails with ErrNoTx otherwise. As with River, the job exists only
+// if the transaction commits: it is added after the commit
+// (db.AfterCommit), and dropped if the transaction rolls back. Inside a
+// transaction the data layer did not begin (a Go migration's), it is
+// added at once.
 func (m *Memory) EnqueueTx(ctx context.Context, args Args, opts ...Option) (*Info, error) {
 	if _, ok := db.SQLTx(ctx); !ok {
 		return nil, ErrNoTx
 	}
-	return m.Enqueue(ctx, args, opts...)
+	j, dup, err := m.prepare(ctx, args, opts)
+	if err != nil || dup != nil {
+		return dup, err
+	}
+	add := func() {
+		m.mu.Lock()
+		defer m.mu.Unlock()
+		m.add(j)
+	}
+	if !db.AfterCommit(ctx, add) {
+		add()
+	}
+	return j.snapshot(), nil
 }
 
 // uniqueKey is what makes two jobs duplicates under u.

@@ -208,6 +208,39 @@ func TestMemoryEnqueueTxNeedsATransaction(t *testing.T) {
 	}
 }
 
+// As with River, a job enqueued in a transaction exists only once the
+// transaction commits: a rolled-back sign-up sends no welcome mail in
+// tests either.
+func TestMemoryEnqueueTxFollowsTheTransaction(t *testing.T) {
+	t.Parallel()
+	m := newMemory(t, jobs.MemoryConfig{})
+	d := openDB(t, db.SQLite)
+	ctx := t.Context()
+	err := d.Tx(ctx, func(ctx context.Context) error {
+		check(t, errOnly(m.EnqueueTx(ctx, welcome{UserID: 1})))
+		if got := must[[]*jobs.Info](t)(m.List(ctx, jobs.Filter{})); len(got) != 0 {
+			t.Errorf("%d jobs visible before the commit", len(got))
+		}
+		return errRollback
+	})
+	if !errors.Is(err, errRollback) {
+		t.Fatal(err)
+	}
+	check(t, d.Tx(ctx, func(ctx context.Context) error {
+		check(t, errOnly(m.EnqueueTx(ctx, welcome{UserID: 2})))
+		// A savepoint that rolls back takes its job with it.
+		_ = d.Tx(ctx, func(ctx context.Context) error {
+			check(t, errOnly(m.EnqueueTx(ctx, welcome{UserID: 3})))
+			return errRollback
+		})
+		return nil
+	}))
+	got := must[[]*jobs.Info](t)(m.List(ctx, jobs.Filter{}))
+	if len(got) != 1 || !strings.Contains(string(got[0].RawArgs), `"user_id":2`) {
+		t.Fatalf("jobs after one rollback, one commit and a rolled-back savepoint: %d %v", len(got), got)
+	}
+}
+
 func TestMemoryInBackground(t *testing.T) {
 	t.Parallel()
 	m := newMemory(t, jobs.MemoryConfig{JobTimeout: -1})
