@@ -85,8 +85,8 @@ type txWriter struct {
 	tx     bun.Tx
 	st     *txState // its AfterCommit functions run after the commit
 	done   bool     // committed or rolled back
-	failed bool  // the commit failed and its error was written
-	err    error // the commit's error
+	failed bool     // the commit failed and its error was written
+	err    error    // the commit's error
 }
 
 // finish commits (commit) or rolls back, once; it reports whether a
