@@ -41,11 +41,9 @@ type MemoryConfig struct {
 // max attempts, Permanent, Snooze, unique jobs, Cancel and Retry behave as
 // with River.
 //
-// Two differences: jobs of a kind without a worker are kept but never
-// worked (so a test may only check what was enqueued), and EnqueueTx
-// requires a transaction in ctx but cannot see it roll back: the job is
-// added at once. Test rollbacks against the River client (SQLite in
-// memory is fast).
+// EnqueueTx adds the job once the transaction in ctx commits, as River
+// does. One difference: jobs of a kind without a worker are kept but
+// never worked, so a test may only check what was enqueued.
 type Memory struct {
 	cfg    MemoryConfig
 	logger *slog.Logger
