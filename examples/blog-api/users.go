@@ -55,19 +55,33 @@ func (s *server) me(req *nexios.Request, _ *struct{}) (*User, error) {
 	return current(req), nil
 }
 
+// account is the signed-in user when the path names them: 404 when no
+// such user exists (the seed's get_or_404 comes first), 403 for someone
+// else's account.
+func (s *server) account(req *nexios.Request, id int64) (*User, error) {
+	if me := current(req); me.ID == id {
+		return me, nil
+	}
+	if _, err := db.GetOr404[User](req.Context(), s.db, id); err != nil {
+		return nil, err
+	}
+	return nil, forbidden("account's owner")
+}
+
 func (s *server) updateUser(req *nexios.Request, in *UserUpdate) (*User, error) {
-	me := current(req)
-	if me.ID != in.ID {
-		return nil, forbidden("account's owner")
+	me, err := s.account(req, in.ID)
+	if err != nil {
+		return nil, err
 	}
 	return me, db.Update(req.Context(), s.db, me, in) // only the fields sent; 409 on a taken name
 }
 
 func (s *server) deleteUser(req *nexios.Request, in *userID) (*struct{}, error) {
-	if current(req).ID != in.ID {
-		return nil, forbidden("account's owner")
+	me, err := s.account(req, in.ID)
+	if err != nil {
+		return nil, err
 	}
-	return nil, db.DeleteByID[User](req.Context(), s.db, in.ID) // 204; the posts go with it
+	return nil, db.Delete(req.Context(), s.db, me) // 204; the posts go with it
 }
 
 func (s *server) changePassword(req *nexios.Request, in *PasswordChange) (*Message, error) {
