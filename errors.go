@@ -94,15 +94,13 @@ func (e *PanicError) Unwrap() error {
 // of the first error in the chain that has one, 413 for a body over its
 // limit, 503 for a deadline, 499 for a cancelled request, else 500.
 func StatusOf(err error) int {
-	var sc interface{ StatusCode() int }
-	if errors.As(err, &sc) {
+	if sc, ok := errors.AsType[statusCoder](err); ok {
 		if s := sc.StatusCode(); s >= 400 && s <= 599 {
 			return s
 		}
 	}
-	var mbe *http.MaxBytesError
 	switch {
-	case errors.As(err, &mbe):
+	case isType[*http.MaxBytesError](err):
 		return http.StatusRequestEntityTooLarge
 	case errors.Is(err, context.DeadlineExceeded):
 		return http.StatusServiceUnavailable
@@ -139,8 +137,8 @@ func HandleError[E error](app *App, h func(req *Request, res *Response, err E) e
 	app.mustNotBeCompiled("HandleError")
 	app.errorHandlers = append(app.errorHandlers, typedErrorHandler{
 		match: func(err error) (bool, func(*Request, *Response) error) {
-			var target E
-			if !errors.As(err, &target) {
+			target, ok := errors.AsType[E](err)
+			if !ok {
 				return false, nil
 			}
 			return true, func(req *Request, res *Response) error { return h(req, res, target) }
@@ -165,15 +163,14 @@ func (a *App) HandleStatus(status int, h ErrorHandler) {
 // it returns errors upward (see ResolveStatus for the status one will
 // render with).
 func (a *App) handleError(req *Request, res *Response, err error) {
-	if err == nil || errors.As(err, new(*renderedError)) {
+	if err == nil || isType[*renderedError](err) {
 		return
 	}
 	if res.Committed() {
 		a.logError(req, err, "error after the response was written")
 		return
 	}
-	var he *HTTPError
-	if errors.As(err, &he) {
+	if he, ok := errors.AsType[*HTTPError](err); ok {
 		for k, vs := range he.Headers {
 			for _, v := range vs {
 				res.Header().Add(k, v)
@@ -265,11 +262,10 @@ type Problem struct {
 // MarshalJSON writes the members and the extensions at the top level;
 // an extension never replaces a standard member.
 func (p *Problem) MarshalJSON() ([]byte, error) {
-	type plain Problem
 	if len(p.Extensions) == 0 {
-		return json.Marshal((*plain)(p))
+		return json.Marshal((*plainProblem)(p))
 	}
-	b, err := json.Marshal((*plain)(p))
+	b, err := json.Marshal((*plainProblem)(p))
 	if err != nil {
 		return nil, err
 	}
@@ -295,23 +291,17 @@ func (a *App) Problem(err error) *Problem {
 	if p.Title == "" {
 		p.Title = "Error"
 	}
-	var he *HTTPError
-	var ve *ValidationError
-	var pe *PanicError
-	switch {
-	case errors.As(err, &ve):
+	if ve, ok := errors.AsType[*ValidationError](err); ok {
 		p.Detail = ve.Detail()
 		p.Errors = ve.Errors
-	case errors.As(err, &he):
+	} else if he, ok := errors.AsType[*HTTPError](err); ok {
 		p.Detail = he.Detail
 		p.Errors = he.Errors
 		p.Extensions = he.Extensions
-	case status < 500:
-		p.Detail = err.Error()
-	case a.cfg.Debug:
+	} else if status < 500 || a.cfg.Debug {
 		p.Detail = err.Error()
 	}
-	if a.cfg.Debug && errors.As(err, &pe) {
+	if pe, ok := errors.AsType[*PanicError](err); ok && a.cfg.Debug {
 		p.Stack = string(pe.Stack)
 	}
 	return p
@@ -325,7 +315,26 @@ func (a *App) renderProblem(req *Request, res *Response, p *Problem) error {
 	if a.cfg.RenderProblem != nil {
 		return a.cfg.RenderProblem(req, res, p)
 	}
+	if len(p.Extensions) == 0 {
+		// Straight into the pooled encoder, without MarshalJSON's copy.
+		return res.writeJSON("application/problem+json", (*plainProblem)(p))
+	}
 	return res.writeJSON("application/problem+json", p)
+}
+
+// plainProblem is a Problem without its MarshalJSON: the standard members.
+type plainProblem Problem
+
+// statusCoder is an error that knows its HTTP status.
+type statusCoder interface {
+	error
+	StatusCode() int
+}
+
+// isType reports whether err's tree holds an error of type E.
+func isType[E error](err error) bool {
+	_, ok := errors.AsType[E](err)
+	return ok
 }
 
 func (a *App) logError(req *Request, err error, msg string) {
@@ -340,8 +349,7 @@ func (a *App) logError(req *Request, err error, msg string) {
 		slog.Int("status", req.res.StatusCode()),
 		slog.Any("error", err),
 	}
-	var pe *PanicError
-	if errors.As(err, &pe) {
+	if pe, ok := errors.AsType[*PanicError](err); ok {
 		attrs = append(attrs, slog.String("stack", string(pe.Stack)))
 	}
 	a.logger.LogAttrs(req.Context(), slog.LevelError, msg, attrs...)
