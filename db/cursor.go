@@ -20,7 +20,7 @@ type CursorParams struct {
 	// Cursor is the next_cursor of the previous page; empty for the first.
 	Cursor string `query:"cursor" doc:"The next_cursor of the previous page; omit for the first page."`
 	// Limit is the number of items per page.
-	Limit int `query:"limit" default:"20" minimum:"1" maximum:"100" doc:"Items per page."`
+	Limit int `query:"limit" default:"20" validate:"min=1,max=100" doc:"Items per page."`
 }
 
 // CursorPage is one page of a keyset-paginated list.

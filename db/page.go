@@ -10,24 +10,25 @@ import (
 )
 
 // PageParams are the query parameters of offset pagination. Embed it in
-// a typed handler's input: binding fills it (a value that is not an
-// integer is a 422 naming it), Paginate checks the ranges (page ≥ 1,
-// 1 ≤ limit ≤ MaxLimit, a 422 naming the parameter), and the OpenAPI
-// document lists both parameters with their bounds:
+// a typed handler's input: binding fills it and checks the ranges (a
+// value that is not an integer, a page below 1 or a limit outside
+// 1..DefaultMaxLimit is a 422 naming the parameter), and the OpenAPI
+// document lists both parameters with the same bounds:
 //
 //	type ListUsers struct {
 //		db.PageParams
 //		Search string `query:"search"`
 //	}
 //
-// The ranges are checked by Paginate rather than by validate tags so
-// that the error names the query parameter ("page"), not the path of the
-// embedded struct.
+// The bounds are validate rules, so that what binding refuses is what
+// the document forbids. Paginate checks the ranges again, against
+// Query.MaxLimit, for callers that do not bind; an endpoint that allows
+// larger pages declares its own limit parameter.
 type PageParams struct {
 	// Page is the 1-based page number.
-	Page int `query:"page" default:"1" minimum:"1" doc:"Page number, from 1."`
+	Page int `query:"page" default:"1" validate:"min=1" doc:"Page number, from 1."`
 	// Limit is the number of items per page.
-	Limit int `query:"limit" default:"20" minimum:"1" maximum:"100" doc:"Items per page."`
+	Limit int `query:"limit" default:"20" validate:"min=1,max=100" doc:"Items per page."`
 }
 
 // ListParams are PageParams plus search and ordering, the parameters of a
@@ -39,7 +40,7 @@ type ListParams struct {
 	// Sort is the field to sort by; see Query.OrderBy.
 	Sort string `query:"sort" doc:"Field to sort by."`
 	// Order is "asc" or "desc".
-	Order string `query:"order" enum:"asc,desc" doc:"Sort direction."`
+	Order string `query:"order" validate:"omitempty,oneof=asc desc" doc:"Sort direction."`
 }
 
 // Page is one page of an offset-paginated list, in the envelope seed 001

@@ -181,10 +181,16 @@ func TestSeedUsersAPI(t *testing.T) {
 }
 
 // TestSeedOpenAPI: the list endpoint's query parameters and response
-// envelope are documented from PageParams/ListParams and Page[T].
+// envelope are documented from PageParams/ListParams and Page[T], and
+// binding refuses what the document forbids (page=0, limit=101,
+// order=up).
 func TestSeedOpenAPI(t *testing.T) {
 	t.Parallel()
-	spec, err := openapi.Document(seedApp(openSQLite(t)), openapi.Config{})
+	app := seedApp(openSQLite(t))
+	if err := openapi.CheckBindings(app); err != nil {
+		t.Error(err)
+	}
+	spec, err := openapi.Document(app, openapi.Config{})
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -194,12 +194,26 @@ func sampleString(s map[string]any) (any, bool) {
 	if m, ok := number(s, "maxLength"); ok && m < n {
 		n = m
 	}
-	for _, c := range []string{"a", "1", "A"} {
-		v := strings.Repeat(c, int(n))
-		if p, ok := s["pattern"].(string); ok {
+	// The value must match the pattern and every allOf pattern (a
+	// described rule's Contains: an upper-case letter, a digit, …).
+	var patterns []string
+	if p, ok := s["pattern"].(string); ok {
+		patterns = append(patterns, p)
+	}
+	all, _ := s["allOf"].([]any)
+	for _, sub := range all {
+		if p, ok := sub.(map[string]any)["pattern"].(string); ok {
+			patterns = append(patterns, p)
+		}
+	}
+	// One character class at a time, then all four mixed.
+	mixed := strings.Repeat("aA1!", int(n)/4+1)[:int(n)]
+next:
+	for _, v := range []string{strings.Repeat("a", int(n)), strings.Repeat("1", int(n)), strings.Repeat("A", int(n)), mixed} {
+		for _, p := range patterns {
 			re, err := regexp.Compile(p)
 			if err != nil || !re.MatchString(v) {
-				continue
+				continue next
 			}
 		}
 		return v, n > 0

@@ -3,6 +3,7 @@ package openapi_test
 import (
 	"encoding/json"
 	"net/http"
+	"regexp"
 	"slices"
 	"strings"
 	"testing"
@@ -136,6 +137,28 @@ func TestCheckBindings(t *testing.T) {
 			t.Errorf("CheckBindings = %v, want %q", err, want)
 		}
 	}
+
+	// A described rule's character classes (allOf patterns) are met by
+	// the value the checker sends as valid: a password rule is no
+	// mismatch.
+	strong := nexios.New(nexios.Config{})
+	upperDigit := regexp.MustCompile(`\p{Lu}.*\p{Nd}|\p{Nd}.*\p{Lu}`)
+	if err := strong.Validator().RegisterValidation("strong", func(fl validator.FieldLevel) bool {
+		v := fl.Field().String()
+		return len(v) >= 8 && upperDigit.MatchString(v)
+	}); err != nil {
+		t.Fatal(err)
+	}
+	strong.DescribeRule("strong", nexios.RuleSchema{MinLength: 8, Contains: []string{`\p{Lu}`, `\p{Nd}`}})
+	nexios.Post(strong, "/strong", func(*nexios.Request, *Strong) (*struct{}, error) { return nil, nil })
+	if err := openapi.CheckBindings(strong); err != nil {
+		t.Errorf("a described rule: %v", err)
+	}
+}
+
+// Strong has a custom rule described in JSON Schema.
+type Strong struct {
+	P string `json:"p" validate:"required,strong"`
 }
 
 // Cross has checks no schema shows: a custom rule, and a Validate method

@@ -17,15 +17,18 @@ import (
 // property schema, so that the schema accepts what validation accepts:
 // length, range and item-count rules become minLength/maxLength,
 // minimum/maximum and minItems/maxItems, oneof an enum, format rules
-// (email, url, uuid…) a format. "required" puts the property in the
-// parent's required list (when inParent, for request bodies) and refuses
-// the values validation calls empty: "" (minLength 1), null for a
-// pointer, slice or map, 0 for a number (not: {const: 0}), false for a
-// boolean (const: true). Rules after "dive" apply to the items of a slice.
+// (email, url, uuid…) a format. "required" refuses the values validation
+// calls empty: "" (minLength 1), 0 for a number (not: {const: 0}), false
+// for a boolean (const: true); in a request (request true: a body or a
+// parameter) it also puts the property in the parent's required list and
+// refuses null for a pointer, slice or map. A response keeps that null:
+// encoding/json writes a nil pointer, slice or map as null, and nothing
+// validates what the server sends. Rules after "dive" apply to the items
+// of a slice.
 // Custom rules are applied as the app described them (App.DescribeRule);
 // rules the schema cannot express (undescribed custom ones, cross-field
 // ones) are left out.
-func applyValidate(tag string, ft reflect.Type, name string, prop, parent *jsonschema.Schema, inParent bool, custom ...func(string) (nexios.RuleSchema, bool)) {
+func applyValidate(tag string, ft reflect.Type, name string, prop, parent *jsonschema.Schema, request bool, custom ...func(string) (nexios.RuleSchema, bool)) {
 	if tag == "" || tag == "-" {
 		return
 	}
@@ -34,27 +37,29 @@ func applyValidate(tag string, ft reflect.Type, name string, prop, parent *jsons
 		if items := itemSchema(prop); items != nil {
 			applyRules(rules[i+1:], elemType(ft), items, custom...)
 			if slices.Contains(rules[i+1:], "required") {
-				requireValue(elemType(ft), items)
+				requireValue(elemType(ft), items, request)
 			}
 		}
 		rules = rules[:i]
 	}
 	if slices.Contains(rules, "required") {
-		if inParent && parent != nil && !slices.Contains(parent.Required, name) {
+		if request && parent != nil && !slices.Contains(parent.Required, name) {
 			parent.Required = append(parent.Required, name)
 		}
-		requireValue(ft, prop)
+		requireValue(ft, prop, request)
 	}
 	applyRules(rules, ft, prop, custom...)
 }
 
 // requireValue narrows s to the values go-playground's required rule
 // accepts for type t: not nil for a pointer, slice or map (an empty slice
-// or map is present), not the zero value otherwise.
-func requireValue(t reflect.Type, s *jsonschema.Schema) {
+// or map is present; in a request only), not the zero value otherwise.
+func requireValue(t reflect.Type, s *jsonschema.Schema, request bool) {
 	switch t.Kind() {
 	case reflect.Pointer, reflect.Slice, reflect.Map, reflect.Interface:
-		s.RemoveType(jsonschema.Null)
+		if request {
+			s.RemoveType(jsonschema.Null)
+		}
 		return
 	}
 	switch kindOf(t) {

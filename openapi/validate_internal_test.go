@@ -73,6 +73,24 @@ func TestApplyValidateDive(t *testing.T) {
 	}
 }
 
+// In a request, required refuses null for a pointer, slice or map; a
+// response keeps it, since encoding/json writes a nil one as null.
+func TestApplyValidateRequiredNull(t *testing.T) {
+	for _, typ := range []reflect.Type{reflect.TypeFor[*int](), reflect.TypeFor[[]string](), reflect.TypeFor[map[string]int]()} {
+		for _, request := range []bool{true, false} {
+			var prop, parent jsonschema.Schema
+			prop.AddType(jsonschema.Null)
+			applyValidate("required", typ, "f", &prop, &parent, request)
+			if prop.HasType(jsonschema.Null) == request {
+				t.Errorf("required on %s (request %v): null allowed = %v", typ, request, prop.HasType(jsonschema.Null))
+			}
+			if req := len(parent.Required) == 1; req != request {
+				t.Errorf("required on %s (request %v): in the parent's required = %v", typ, request, req)
+			}
+		}
+	}
+}
+
 func TestCleanTypeName(t *testing.T) {
 	for in, want := range map[string]string{
 		"User":                                             "User",

@@ -5,7 +5,7 @@ import (
 	"testing"
 
 	"github.com/nexios-go/nexios/examples/internal/curltest"
-	"github.com/nexios-go/nexios/testclient"
+	"github.com/nexios-go/nexios/openapi/openapitest"
 )
 
 // The curl lines of the package documentation work as written (issue 10:
@@ -20,7 +20,7 @@ func TestCurlLines(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	hc := *testclient.New(app).HTTPClient()
+	hc := *openapitest.Client(t, app).HTTPClient()
 	hc.Jar = nil // curltest keeps the cookies, as curl -b/-c do
 	curltest.Run(t, string(src), &hc)
 }

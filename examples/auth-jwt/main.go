@@ -16,6 +16,9 @@
 //     are checked against the revocation list by default);
 //   - POST /change-password revokes every token of the user.
 //
+// Every error has the seed's shape, {"error": ...} (Config.RenderProblem),
+// and /openapi.json documents it (openapi.Config.ErrorSchema).
+//
 // Tokens are signed with JWT_SECRET (at least 32 bytes). Without it a
 // random secret is used, with a warning: tokens then die with the server.
 //
@@ -41,6 +44,7 @@ import (
 
 	"github.com/nexios-go/nexios"
 	"github.com/nexios-go/nexios/auth"
+	"github.com/nexios-go/nexios/openapi"
 )
 
 const refreshCookie = "refresh_token"
@@ -95,21 +99,40 @@ func newApp(secret []byte) (*nexios.App, error) {
 	if err != nil {
 		return nil, err
 	}
-	app := nexios.New(nexios.Config{Title: "JWT auth example"})
+	// The seed answers errors as {"error": ...}: RenderProblem makes every
+	// error the app sends (401, 429, malformed JSON, a 422's fields, a
+	// panic's 500) take that shape, and the OpenAPI document says so.
+	app := nexios.New(nexios.Config{Title: "JWT auth example", RenderProblem: renderError})
 	app.Use(authn)
-	// The seed answers errors as {"error": ...}.
-	nexios.HandleError(app, func(req *nexios.Request, res *nexios.Response, err *nexios.HTTPError) error {
-		return res.Status(err.Status).JSON(map[string]string{"error": err.Detail})
-	})
 
-	app.Post("/login", s.login)
+	app.Post("/login", s.login, nexios.Input[credentials]())
 	app.Get("/protected", func(req *nexios.Request, res *nexios.Response) error {
 		return res.JSON(map[string]string{"message": fmt.Sprintf("Hello, %s!", req.User().DisplayName())})
 	}, auth.Required())
 	app.Post("/refresh", s.refresh)
 	app.Post("/logout", s.logout)
-	app.Post("/change-password", s.changePassword, auth.Required())
-	return app, nil
+	app.Post("/change-password", s.changePassword, auth.Required(), nexios.Input[passwordChange]())
+	err = openapi.Register(app, openapi.Config{
+		ErrorSchema:     apiError{},
+		SecuritySchemes: map[string]openapi.SecurityScheme{"bearerAuth": openapi.BearerJWT()},
+	})
+	return app, err
+}
+
+// apiError is every error response: the seed's {"error": ...}, with the
+// fields at fault when a request is invalid (422).
+type apiError struct {
+	Error  string              `json:"error"`
+	Errors []nexios.FieldError `json:"errors,omitempty"`
+}
+
+// renderError renders every error response as an apiError.
+func renderError(_ *nexios.Request, res *nexios.Response, p *nexios.Problem) error {
+	msg := p.Detail
+	if msg == "" {
+		msg = p.Title // a server error shows no detail outside debug mode
+	}
+	return res.JSON(apiError{Error: msg, Errors: p.Errors})
 }
 
 // checkPassword verifies username's password behind the throttle: the

@@ -8,6 +8,7 @@ import (
 	"testing"
 
 	"github.com/nexios-go/nexios/auth"
+	"github.com/nexios-go/nexios/openapi/openapitest"
 	"github.com/nexios-go/nexios/testclient"
 )
 
@@ -19,7 +20,7 @@ func newTestClient(t *testing.T, opts ...testclient.Option) *testclient.Client {
 	if err != nil {
 		t.Fatal(err)
 	}
-	return testclient.New(app, opts...)
+	return openapitest.Client(t, app, opts...)
 }
 
 func login(c *testclient.Client, user, pw string) *testclient.Response {

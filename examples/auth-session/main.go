@@ -19,7 +19,9 @@
 // GET /csrf and send it in the X-CSRFToken header. The session lives in a
 // signed and encrypted cookie whose keys derive from SESSION_SECRET (at
 // least 32 bytes). Without it a random secret is used, with a warning:
-// sessions then end when the server restarts.
+// sessions then end when the server restarts. Every error has the seed's
+// shape, {"error": ...} (Config.RenderProblem), and /openapi.json
+// documents it (openapi.Config.ErrorSchema).
 //
 //	SESSION_SECRET=$(openssl rand -hex 32) go run ./examples/auth-session
 //	CSRF=$(curl -s -c jar http://127.0.0.1:5000/csrf | jq -r .csrf_token)
@@ -45,6 +47,7 @@ import (
 	"github.com/nexios-go/nexios"
 	"github.com/nexios-go/nexios/auth"
 	"github.com/nexios-go/nexios/middleware/csrf"
+	"github.com/nexios-go/nexios/openapi"
 	"github.com/nexios-go/nexios/session"
 )
 
@@ -153,15 +156,12 @@ func newApp(secret []byte) (*nexios.App, error) {
 		return nil, err
 	}
 
-	app := nexios.New(nexios.Config{Title: "Session auth example"})
+	// The seed answers errors as {"error": ...}: RenderProblem makes every
+	// error the app sends (401, 403, 429, malformed JSON, a 422's fields,
+	// a panic's 500) take that shape, and the OpenAPI document says so.
+	app := nexios.New(nexios.Config{Title: "Session auth example", RenderProblem: renderError})
 	// The session middleware comes first: CSRF and authentication read it.
 	app.Use(sessions, csrfMW, authn)
-
-	// The seed answers errors as {"error": ...}; keep its shape for every
-	// HTTP error (the 401 keeps its WWW-Authenticate header).
-	nexios.HandleError(app, func(req *nexios.Request, res *nexios.Response, err *nexios.HTTPError) error {
-		return res.Status(err.Status).JSON(map[string]string{"error": err.Detail})
-	})
 
 	app.Get("/login", func(req *nexios.Request, res *nexios.Response) error {
 		var page strings.Builder
@@ -214,7 +214,7 @@ func newApp(secret []byte) (*nexios.App, error) {
 			return res.Redirect("/protected", http.StatusSeeOther) // the HTML form
 		}
 		return res.JSON(map[string]any{"message": "Logged in", "user_id": u.ID})
-	})
+	}, nexios.Input[loginRequest](), nexios.Returns[struct{}](http.StatusSeeOther, "The HTML form's login: on to /protected."))
 
 	app.Get("/protected", func(req *nexios.Request, res *nexios.Response) error {
 		return res.JSON(map[string]string{"message": fmt.Sprintf("Hello, %s!", req.User().DisplayName())})
@@ -227,7 +227,28 @@ func newApp(secret []byte) (*nexios.App, error) {
 		}
 		return res.JSON(map[string]string{"message": "Logged out"})
 	})
-	return app, nil
+	err = openapi.Register(app, openapi.Config{
+		ErrorSchema:     apiError{},
+		SecuritySchemes: map[string]openapi.SecurityScheme{"sessionCookie": openapi.APIKeyCookie("session_id")},
+	})
+	return app, err
+}
+
+// apiError is every error response: the seed's {"error": ...}, with the
+// fields at fault when a request is invalid (422).
+type apiError struct {
+	Error  string              `json:"error"`
+	Errors []nexios.FieldError `json:"errors,omitempty"`
+}
+
+// renderError renders every error response as an apiError; the 401 keeps
+// its WWW-Authenticate header, which the app sets before rendering.
+func renderError(_ *nexios.Request, res *nexios.Response, p *nexios.Problem) error {
+	msg := p.Detail
+	if msg == "" {
+		msg = p.Title // a server error shows no detail outside debug mode
+	}
+	return res.JSON(apiError{Error: msg, Errors: p.Errors})
 }
 
 func main() {

@@ -10,6 +10,7 @@ import (
 
 	"github.com/nexios-go/nexios/auth"
 	"github.com/nexios-go/nexios/examples/internal/curltest"
+	"github.com/nexios-go/nexios/openapi/openapitest"
 	"github.com/nexios-go/nexios/testclient"
 )
 
@@ -21,7 +22,7 @@ func newTestClient(t *testing.T, opts ...testclient.Option) *testclient.Client {
 	if err != nil {
 		t.Fatal(err)
 	}
-	return testclient.New(app, opts...)
+	return openapitest.Client(t, app, opts...)
 }
 
 // csrfToken fetches a CSRF token for c (its cookie lands in c's jar).
@@ -127,7 +128,7 @@ func TestCurlLines(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	hc := *testclient.New(app).HTTPClient()
+	hc := *openapitest.Client(t, app).HTTPClient()
 	hc.Jar = nil // curltest keeps the cookies, as curl -b/-c do
 	curltest.Run(t, string(src), &hc)
 }

@@ -48,6 +48,8 @@ func benchApp(b *testing.B, d *db.DB) (*nexios.App, string) {
 		defer cancel()
 		_ = app.Shutdown(ctx)
 	})
+	// Plain client: the benchmarks time the app, not the document checks
+	// (which the tests run through openapitest.Client).
 	c := testclient.New(app)
 	if r := c.Post("/api/v1/users", testclient.JSON(map[string]string{"username": "ann", "email": "ann@example.com", "password": goodPassword})); r.Status != http.StatusCreated {
 		b.Fatalf("sign-up: %d %s", r.Status, r.Text())

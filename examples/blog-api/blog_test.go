@@ -10,7 +10,9 @@ import (
 	"testing"
 	"time"
 
+	"github.com/nexios-go/nexios/db/dbtest"
 	"github.com/nexios-go/nexios/mail/mailtest"
+	"github.com/nexios-go/nexios/openapi/openapitest"
 	"github.com/nexios-go/nexios/testclient"
 )
 
@@ -54,7 +56,7 @@ func TestSeed(t *testing.T) {
 			}
 		}
 		// test_protected_route
-		expect(t, "me without a token", testclient.New(e.app).Get("/api/v1/users/me"), http.StatusUnauthorized)
+		expect(t, "me without a token", e.fresh().Get("/api/v1/users/me"), http.StatusUnauthorized)
 		r = e.c.Get("/api/v1/users/me", testclient.BearerToken(tokens["access_token"].(string)))
 		expect(t, "me with the token", r, http.StatusOK)
 	})
@@ -173,9 +175,10 @@ func TestConcurrentSignUps(t *testing.T) {
 		var mu sync.Mutex
 		counts := map[int]int{}
 		var wg sync.WaitGroup
+		c := e.fresh()
 		for i := range 50 {
 			wg.Go(func() {
-				r := testclient.New(e.app).Post("/api/v1/users", jsonBody(map[string]string{
+				r := c.Post("/api/v1/users", jsonBody(map[string]string{
 					"username": fmt.Sprintf("user%d", i), "email": "same@example.com", "password": goodPassword,
 				}))
 				mu.Lock()
@@ -215,7 +218,7 @@ func TestAuthFlow(t *testing.T) {
 	each(t, func(t *testing.T, e *env) {
 		ann := e.signUp("ann")
 		// The refresh token from the cookie (a browser) …
-		browser := testclient.New(e.app)
+		browser := e.fresh()
 		r := browser.Post("/api/v1/auth/login", jsonBody(map[string]string{"username": "ann", "password": goodPassword}))
 		expect(t, "browser login", r, http.StatusOK)
 		r = browser.Post("/api/v1/auth/refresh")
@@ -231,7 +234,7 @@ func TestAuthFlow(t *testing.T) {
 		// The used token again: refused, and the whole sign-in with it.
 		expect(t, "reused refresh token", e.c.Post("/api/v1/auth/refresh", testclient.BearerToken(ann.Refresh)), http.StatusUnauthorized)
 		expect(t, "the family after reuse", e.c.Post("/api/v1/auth/refresh", testclient.BearerToken(next.RefreshToken)), http.StatusUnauthorized)
-		expect(t, "no token", testclient.New(e.app).Post("/api/v1/auth/refresh"), http.StatusUnauthorized)
+		expect(t, "no token", e.fresh().Post("/api/v1/auth/refresh"), http.StatusUnauthorized)
 
 		// Logout revokes the sign-in, access token included.
 		tokens := e.login("ann", goodPassword)
@@ -401,7 +404,7 @@ func TestChat(t *testing.T) {
 	t.Parallel()
 	each(t, func(t *testing.T, e *env) {
 		ctx := context.Background()
-		c := testclient.New(e.app)
+		c := e.c // WebSocket upgrades pass the checking client unchecked
 		join := func() *testclient.WSConn {
 			ws, err := c.WebSocket(ctx, "/api/v1/ws/chat/general")
 			if err != nil {
@@ -443,6 +446,9 @@ func TestChat(t *testing.T) {
 // Every response of the other tests was checked against it (e.c).
 func TestOpenAPI(t *testing.T) {
 	t.Parallel()
+	// The document does not depend on the database: checked (and exported
+	// for scripts/lint-openapi.sh) once, on SQLite.
+	openapitest.Check(t, newEnv(t, dbtest.SQLite(t, migrationFS(t))).app)
 	each(t, func(t *testing.T, e *env) {
 		r := e.c.Get("/openapi.json")
 		expect(t, "document", r, http.StatusOK)

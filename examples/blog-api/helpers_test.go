@@ -87,6 +87,10 @@ func newEnv(t *testing.T, d *db.DB, tweak ...func(*Config)) *env {
 	return &env{t: t, app: app, c: openapitest.Client(t, app), outbox: outbox, d: d}
 }
 
+// fresh returns a new checking client: no cookies, unlike e.c, whose jar
+// keeps what earlier requests set (the refresh cookie of a login).
+func (e *env) fresh() *testclient.Client { return openapitest.Client(e.t, e.app) }
+
 // user is a signed-up user with a token.
 type user struct {
 	ID      int64

@@ -2,27 +2,29 @@ package main
 
 // The inputs of the API: path, query and body fields, bound and validated
 // before a handler runs (422 with every failing field otherwise). They
-// are also what the OpenAPI document shows.
+// are also what the OpenAPI document shows: bounds and allowed values are
+// validate rules, which binding enforces and the document shows alike
+// (jsonschema tags such as minimum or enum would only document).
 
 // listQuery is seed 001's list parameters: page, limit (1–100, default
 // 10), search, sort (a real field) and order.
 type listQuery struct {
-	Page   int    `query:"page" default:"1" minimum:"1" doc:"Page number, from 1."`
-	Limit  int    `query:"limit" default:"10" minimum:"1" maximum:"100" doc:"Items per page."`
+	Page   int    `query:"page" default:"1" validate:"min=1" doc:"Page number, from 1."`
+	Limit  int    `query:"limit" default:"10" validate:"min=1,max=100" doc:"Items per page."`
 	Search string `query:"search" validate:"max=100" doc:"Text to look for, case-insensitively (Unicode included)."`
-	Order  string `query:"order" default:"desc" enum:"asc,desc" doc:"Sort direction."`
+	Order  string `query:"order" default:"desc" validate:"oneof=asc desc" doc:"Sort direction."`
 }
 
 type listUsers struct {
 	listQuery
-	Sort string `query:"sort" default:"created_at" enum:"id,username,email,created_at,updated_at" doc:"Field to sort by."`
+	Sort string `query:"sort" default:"created_at" validate:"oneof=id username email created_at updated_at" doc:"Field to sort by."`
 }
 
 type listPosts struct {
 	listQuery
-	Sort      string `query:"sort" default:"created_at" enum:"id,title,created_at,updated_at" doc:"Field to sort by."`
+	Sort      string `query:"sort" default:"created_at" validate:"oneof=id title created_at updated_at" doc:"Field to sort by."`
 	Published *bool  `query:"published" doc:"Only published (true) or draft (false) posts."`
-	UserID    *int64 `query:"user_id" minimum:"1" doc:"Only this author's posts."`
+	UserID    *int64 `query:"user_id" validate:"omitempty,min=1" doc:"Only this author's posts."`
 }
 
 // UserCreate is the body of POST /users. The password must pass seed

@@ -8,8 +8,11 @@ import (
 	"testing"
 	"time"
 
+	"github.com/nexios-go/nexios"
 	"github.com/nexios-go/nexios/cli"
 	"github.com/nexios-go/nexios/config"
+	"github.com/nexios-go/nexios/openapi/openapitest"
+	"github.com/nexios-go/nexios/testclient"
 )
 
 const apiKey = "test-key-0123456789abcdef"
@@ -80,5 +83,63 @@ func TestOperationsLifecycle(t *testing.T) {
 		if strings.Contains(out, apiKey) {
 			t.Errorf("%v shows the API key:\n%s", s.args, out)
 		}
+	}
+}
+
+// serve builds the app in development mode (it migrates its database at
+// start-up) on a fresh SQLite file, starts it and stops it at the end.
+func serve(t *testing.T) *nexios.App {
+	t.Helper()
+	cfg := Config{Env: "development", DatabaseURL: "sqlite:" + filepath.Join(t.TempDir(), "notes.db"), APIKey: apiKey}
+	app, _, err := build(t.Context(), &cfg)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := app.Startup(t.Context()); err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() {
+		ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+		defer cancel()
+		if err := app.Shutdown(ctx); err != nil {
+			t.Errorf("shutdown: %v", err)
+		}
+	})
+	return app
+}
+
+// TestOpenAPI checks the document the app serves with an independent
+// validator, and that it documents every route's input as binding reads
+// it.
+func TestOpenAPI(t *testing.T) {
+	t.Parallel()
+	openapitest.Check(t, serve(t))
+}
+
+// The notes API over HTTP, every exchange checked against the document.
+func TestNotesAPI(t *testing.T) {
+	t.Parallel()
+	c := openapitest.Client(t, serve(t))
+	key := testclient.Header("X-API-Key", apiKey)
+	var list noteList
+	if r := c.Get("/notes"); r.Status != 200 || r.JSON(&list) != nil || list.Notes == nil || len(list.Notes) != 0 {
+		t.Fatalf("empty list: %d %s", r.Status, r.Text())
+	}
+	if r := c.Post("/notes", testclient.JSON(map[string]string{"text": "no key"})); r.Status != 401 {
+		t.Errorf("without a key: %d %s", r.Status, r.Text())
+	}
+	if r := c.Post("/notes", key, testclient.JSON(map[string]string{"text": ""})); r.Status != 422 || !strings.Contains(r.Text(), `"text"`) {
+		t.Errorf("empty text: %d %s", r.Status, r.Text())
+	}
+	r := c.Post("/notes", key, testclient.JSON(map[string]string{"text": "buy milk"}))
+	var n Note
+	if r.Status != 201 || r.JSON(&n) != nil || n.ID == 0 || n.Text != "buy milk" {
+		t.Fatalf("create: %d %s", r.Status, r.Text())
+	}
+	if r := c.Get("/notes"); r.JSON(&list) != nil || len(list.Notes) != 1 || list.Notes[0].ID != n.ID {
+		t.Errorf("list: %d %s", r.Status, r.Text())
+	}
+	if r := c.Get("/openapi.json"); r.Status != 200 || !strings.Contains(r.Text(), `"apiKey"`) {
+		t.Errorf("document: %d", r.Status)
 	}
 }

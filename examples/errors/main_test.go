@@ -4,12 +4,12 @@ import (
 	"net/http"
 	"testing"
 
-	"github.com/nexios-go/nexios/testclient"
+	"github.com/nexios-go/nexios/openapi/openapitest"
 )
 
 func TestErrorHandling(t *testing.T) {
 	t.Parallel()
-	c := testclient.New(newApp())
+	c := openapitest.Client(t, newApp())
 
 	cases := []struct {
 		name        string

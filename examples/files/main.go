@@ -114,12 +114,22 @@ func newApp(cfg config) (*nexios.App, error) {
 		name := req.Path("filename")
 		err := res.FileIn(cfg.dir, name, nexios.FileOptions{Filename: name, Attachment: true})
 		if errors.Is(err, fs.ErrNotExist) || errors.Is(err, nexios.ErrUnsafePath) {
-			return res.Status(http.StatusNotFound).JSON(map[string]string{"error": "File not found"})
+			return res.Status(http.StatusNotFound).JSON(notFound{Error: "File not found"})
 		}
 		return err
-	})
+	},
+		nexios.ReturnsFile(http.StatusOK, "*/*", "The file, as an attachment, in its own media type."),
+		nexios.ReturnsFile(http.StatusPartialContent, "*/*", "The range the Range header asked for."),
+		nexios.Returns[struct{}](http.StatusNotModified, "The copy the client has (If-None-Match, If-Modified-Since) is current."),
+		nexios.Returns[notFound](http.StatusNotFound, "No such file, or a name that leaves the directory."))
 
 	return app, nil
+}
+
+// notFound is the answer of GET /files/{filename} for a file it does not
+// serve.
+type notFound struct {
+	Error string `json:"error"`
 }
 
 // requireToken refuses requests without "Authorization: Bearer <token>"

@@ -8,6 +8,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/nexios-go/nexios/openapi/openapitest"
 	"github.com/nexios-go/nexios/testclient"
 )
 
@@ -29,7 +30,7 @@ func testAppConfig(t *testing.T, cfg config) *testclient.Client {
 	if err != nil {
 		t.Fatal(err)
 	}
-	return testclient.New(app)
+	return openapitest.Client(t, app)
 }
 
 type uploadResponse struct {

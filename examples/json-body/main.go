@@ -31,6 +31,12 @@ type User struct {
 	Age  *int   `json:"age" validate:"required"`
 }
 
+// processed is the answer of POST /json.
+type processed struct {
+	Status string `json:"status"`
+	User   User   `json:"user"`
+}
+
 func newApp() *nexios.App {
 	app := nexios.New(nexios.Config{Title: "JSON body example"})
 
@@ -50,8 +56,8 @@ func newApp() *nexios.App {
 		if err := req.Bind(&u); err != nil {
 			return err
 		}
-		return res.JSON(map[string]any{"status": "success", "user": u})
-	})
+		return res.JSON(processed{Status: "success", User: u})
+	}, nexios.Input[User](), nexios.Returns[processed](200, "The user, as bound and validated."))
 
 	return app
 }

@@ -8,6 +8,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/nexios-go/nexios/openapi/openapitest"
 	"github.com/nexios-go/nexios/testclient"
 )
 
@@ -17,7 +18,7 @@ func TestMiddlewareExample(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	c := testclient.New(app)
+	c := openapitest.Client(t, app)
 	origin := testclient.Header("Origin", "http://localhost:3000")
 
 	r := c.Get("/", origin)
@@ -78,7 +79,7 @@ func TestFilesCompressionAndETags(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	c := testclient.New(app)
+	c := openapitest.Client(t, app)
 	css, err := os.ReadFile("assets/app.css")
 	if err != nil {
 		t.Fatal(err)

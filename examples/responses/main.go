@@ -97,6 +97,11 @@ type Greeting struct {
 	Message string   `xml:"message"`
 }
 
+// created is the answer of POST /created.
+type created struct {
+	ID int `json:"id"`
+}
+
 func newApp() *nexios.App {
 	app := nexios.New(nexios.Config{Title: "Responses example"})
 
@@ -131,18 +136,20 @@ func newApp() *nexios.App {
 	app.Get("/csv", func(req *nexios.Request, res *nexios.Response) error {
 		return res.Bytes("text/csv; charset=utf-8", []byte("id,name\n1,Item 1\n"))
 	})
+	// A plain handler sets its own status; Returns and Status only tell
+	// the OpenAPI document what it answers with.
 	app.Post("/created", func(req *nexios.Request, res *nexios.Response) error {
 		// Status and SetHeader chain into a body writer.
 		return res.Status(http.StatusCreated).
 			SetHeader("Location", "/items/3").
-			JSON(map[string]any{"id": 3})
-	})
+			JSON(created{ID: 3})
+	}, nexios.Returns[created](http.StatusCreated, "Created: Location names the new item."))
 	app.Get("/redirect", func(req *nexios.Request, res *nexios.Response) error {
 		return res.Redirect("/json", http.StatusFound)
-	})
+	}, nexios.Status(http.StatusFound))
 	app.Get("/nocontent", func(req *nexios.Request, res *nexios.Response) error {
 		return res.NoContent()
-	})
+	}, nexios.Status(http.StatusNoContent))
 	app.Get("/cookie", func(req *nexios.Request, res *nexios.Response) error {
 		// Unset attributes get safe defaults: Path=/ and SameSite=Lax (and
 		// Secure over TLS).
@@ -150,7 +157,7 @@ func newApp() *nexios.App {
 			return err
 		}
 		return res.NoContent()
-	})
+	}, nexios.Status(http.StatusNoContent))
 	app.Get("/twice", func(req *nexios.Request, res *nexios.Response) error {
 		// A response is written once: the second writer returns
 		// nexios.ErrResponseCommitted and sends nothing.

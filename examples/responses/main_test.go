@@ -6,13 +6,14 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/nexios-go/nexios/openapi/openapitest"
 	"github.com/nexios-go/nexios/testclient"
 )
 
 func TestResponses(t *testing.T) {
 	t.Parallel()
 	// Redirects are asserted as sent, not followed.
-	c := testclient.New(newApp(), testclient.WithoutRedirects())
+	c := openapitest.Client(t, newApp(), testclient.WithoutRedirects())
 
 	cases := []struct {
 		name        string
@@ -108,7 +109,7 @@ func TestResponses(t *testing.T) {
 
 func TestXMLBodyContainsMessage(t *testing.T) {
 	t.Parallel()
-	r := testclient.New(newApp()).Get("/xml")
+	r := openapitest.Client(t, newApp()).Get("/xml")
 	if !strings.Contains(r.Text(), "<message>Hello, World!</message>") {
 		t.Errorf("body %q lacks the message element", r.Text())
 	}
@@ -136,7 +137,7 @@ func TestXMLEscapes(t *testing.T) {
 
 func TestRedirectIsFollowed(t *testing.T) {
 	t.Parallel()
-	r := testclient.New(newApp()).Get("/redirect")
+	r := openapitest.Client(t, newApp()).Get("/redirect")
 	if r.Status != http.StatusOK || r.Text() != `{"message":"Hello, World!"}`+"\n" || r.Raw.Request.URL.Path != "/json" {
 		t.Errorf("GET /redirect followed = %d %q at %s", r.Status, r.Text(), r.Raw.Request.URL)
 	}

@@ -4,12 +4,12 @@ import (
 	"net/http"
 	"testing"
 
-	"github.com/nexios-go/nexios/testclient"
+	"github.com/nexios-go/nexios/openapi/openapitest"
 )
 
 func TestRoutes(t *testing.T) {
 	t.Parallel()
-	c := testclient.New(newApp())
+	c := openapitest.Client(t, newApp())
 
 	cases := []struct {
 		name        string
@@ -90,7 +90,7 @@ func TestRoutes(t *testing.T) {
 
 func TestItemIDIsANumber(t *testing.T) {
 	t.Parallel()
-	r := testclient.New(newApp()).Get("/api/items/7")
+	r := openapitest.Client(t, newApp()).Get("/api/items/7")
 	var item map[string]any
 	if err := r.JSON(&item); err != nil {
 		t.Fatal(err)

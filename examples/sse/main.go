@@ -24,6 +24,14 @@ import (
 // proxies do not close a quiet stream.
 const keepAlive = 15 * time.Second
 
+// eventsQuery is the query of /events, bound by req.Bind and documented
+// by nexios.Input: the same bounds for both.
+type eventsQuery struct {
+	Count    int `query:"count" default:"5" validate:"min=0,max=10000" doc:"Ticks to send."`
+	Interval int `query:"interval" default:"500" validate:"min=0,max=60000" doc:"Milliseconds between ticks."`
+	Drop     int `query:"drop" default:"0" validate:"min=0" doc:"End the first connection after this tick (0: never)."`
+}
+
 func newApp() *nexios.App {
 	app := nexios.New(nexios.Config{Title: "SSE example"})
 
@@ -37,21 +45,11 @@ func newApp() *nexios.App {
 	// reconnects after the retry time and sends Last-Event-ID, and the
 	// stream resumes after that tick.
 	app.Get("/events", func(req *nexios.Request, res *nexios.Response) error {
-		count, err := req.QueryInt("count", 5)
-		if err != nil {
-			return err
+		var q eventsQuery
+		if err := req.Bind(&q); err != nil {
+			return err // 422 naming the parameter: not an integer, or out of range
 		}
-		interval, err := req.QueryInt("interval", 500)
-		if err != nil {
-			return err
-		}
-		drop, err := req.QueryInt("drop", 0)
-		if err != nil {
-			return err
-		}
-		if count < 0 || count > 10000 || interval < 0 || interval > 60000 {
-			return nexios.NewHTTPError(http.StatusBadRequest, "count must be 0..10000 and interval 0..60000")
-		}
+		count, interval, drop := q.Count, q.Interval, q.Drop
 		next := 1
 		if last, err := strconv.Atoi(req.LastEventID()); err == nil && last >= 0 {
 			next = last + 1
@@ -94,7 +92,7 @@ func newApp() *nexios.App {
 			wait.Reset(time.Duration(interval) * time.Millisecond)
 		}
 		return sse.Send(nexios.Event{Event: "done", Data: "bye"})
-	})
+	}, nexios.Input[eventsQuery](), nexios.ReturnsFile(http.StatusOK, "text/event-stream", "The event stream."))
 	return app
 }
 

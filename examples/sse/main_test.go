@@ -11,12 +11,13 @@ import (
 	"testing"
 	"time"
 
+	"github.com/nexios-go/nexios/openapi/openapitest"
 	"github.com/nexios-go/nexios/testclient"
 )
 
 func TestEvents(t *testing.T) {
 	t.Parallel()
-	c := testclient.New(newApp())
+	c := openapitest.Client(t, newApp())
 	r := c.Get("/events?count=3&interval=0")
 	want := "retry: 100\n\n" +
 		"id: 1\nevent: tick\ndata: tick 1\ndata: of 3\n\n" +
@@ -37,7 +38,7 @@ func TestEvents(t *testing.T) {
 	if strings.Contains(r.Text(), "id: 2\n") || strings.Contains(r.Text(), "done") {
 		t.Errorf("dropped stream:\n%s", r.Text())
 	}
-	if r := c.Get("/events?count=-1"); r.Status != 400 {
+	if r := c.Get("/events?count=-1"); r.Status != 422 || !strings.Contains(r.Text(), `"field":"count"`) {
 		t.Errorf("bad count = %d", r.Status)
 	}
 	if r := c.Get("/events?count=x"); r.Status != 422 {

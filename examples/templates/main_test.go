@@ -9,12 +9,12 @@ import (
 	"testing"
 	"time"
 
-	"github.com/nexios-go/nexios/testclient"
+	"github.com/nexios-go/nexios/openapi/openapitest"
 )
 
 func TestHome(t *testing.T) {
 	t.Parallel()
-	r := testclient.New(newApp()).Get("/")
+	r := openapitest.Client(t, newApp()).Get("/")
 	if r.Status != 200 || r.Header.Get("Content-Type") != "text/html; charset=utf-8" {
 		t.Fatalf("GET / = %d %v", r.Status, r.Header)
 	}
@@ -36,7 +36,7 @@ func TestHome(t *testing.T) {
 
 func TestAbout(t *testing.T) {
 	t.Parallel()
-	body := testclient.New(newApp()).Get("/about").Text()
+	body := openapitest.Client(t, newApp()).Get("/about").Text()
 	for _, want := range []string{"<title>About</title>", `<a href="/about" aria-current="page">About</a>`, "Layouts, partials, filters, globals a..."} {
 		if !strings.Contains(body, want) {
 			t.Errorf("about page lacks %q:\n%s", want, body)
@@ -65,7 +65,7 @@ func TestDebugReload(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	c := testclient.New(app)
+	c := openapitest.Client(t, app)
 	if !strings.Contains(c.Get("/").Text(), "Welcome!") {
 		t.Fatal("first render")
 	}

@@ -45,8 +45,13 @@ type Todo struct {
 // bound and validated before the handler runs.
 type (
 	listIn struct {
-		db.ListParams       // page, limit, search, sort, order
-		Done          *bool `query:"done" doc:"Only done (true) or open (false) to-dos."`
+		db.PageParams // page, limit
+		// Search, sort and order as in db.ListParams, with the sort
+		// fields OrderBy allows listed, so the document shows them.
+		Search string `query:"search" doc:"Text to look for, case-insensitively."`
+		Sort   string `query:"sort" validate:"omitempty,oneof=created_at title id -created_at -title -id" doc:"Field to sort by; -field sorts descending."`
+		Order  string `query:"order" validate:"omitempty,oneof=asc desc" doc:"Sort direction."`
+		Done   *bool  `query:"done" doc:"Only done (true) or open (false) to-dos."`
 	}
 	feedIn struct {
 		db.CursorParams // cursor, limit

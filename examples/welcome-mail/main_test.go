@@ -13,6 +13,7 @@ import (
 	"github.com/nexios-go/nexios/jobs"
 	"github.com/nexios-go/nexios/mail"
 	"github.com/nexios-go/nexios/mail/mailtest"
+	"github.com/nexios-go/nexios/openapi/openapitest"
 	"github.com/nexios-go/nexios/testclient"
 )
 
@@ -45,7 +46,16 @@ func start(t *testing.T, out *mail.Memory) (*nexios.App, *testclient.Client) {
 			t.Error(err)
 		}
 	})
-	return app, testclient.New(app)
+	return app, openapitest.Client(t, app) // checks every exchange against the app's document
+}
+
+// TestOpenAPI checks the app's OpenAPI document with an independent
+// validator and that it documents every route's input as binding reads
+// it.
+func TestOpenAPI(t *testing.T) {
+	t.Parallel()
+	app, _ := start(t, mail.NewMemory(mail.WithDefaultFrom("blog@example.com")))
+	openapitest.Check(t, app)
 }
 
 func signUp(c *testclient.Client, username, email string) *testclient.Response {

@@ -12,6 +12,7 @@ import (
 	"time"
 
 	cws "github.com/coder/websocket"
+	"github.com/nexios-go/nexios/openapi/openapitest"
 	"github.com/nexios-go/nexios/testclient"
 )
 
@@ -85,7 +86,7 @@ func waitFor(t *testing.T, what string, cond func() bool) {
 func TestChatRooms(t *testing.T) {
 	t.Parallel()
 	app, hub := newApp()
-	c := testclient.New(app)
+	c := openapitest.Client(t, app)
 
 	alice := join(t, c, "lobby")
 	alice.ready()
@@ -194,7 +195,7 @@ func TestChatOverTCP(t *testing.T) {
 func TestChatPage(t *testing.T) {
 	t.Parallel()
 	app, _ := newApp()
-	r := testclient.New(app).Get("/")
+	r := openapitest.Client(t, app).Get("/")
 	if r.Status != http.StatusOK || !strings.Contains(r.Text(), `new WebSocket(`) {
 		t.Errorf("GET / = %d", r.Status)
 	}

@@ -9,14 +9,14 @@ import (
 	"time"
 
 	cws "github.com/coder/websocket"
-	"github.com/nexios-go/nexios/testclient"
+	"github.com/nexios-go/nexios/openapi/openapitest"
 )
 
 var messages = []string{"Hello", "héllo wörld ✓ 🎉", "", strings.Repeat("x", 1<<20-len("Echo: "))}
 
 func TestEchoInProcess(t *testing.T) {
 	t.Parallel()
-	ws, err := testclient.New(newApp()).WebSocket(context.Background(), "/ws")
+	ws, err := openapitest.Client(t, newApp()).WebSocket(context.Background(), "/ws")
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -65,7 +65,7 @@ func TestEchoOverTCP(t *testing.T) {
 
 func TestPlainRequestGets426(t *testing.T) {
 	t.Parallel()
-	r := testclient.New(newApp()).Get("/ws")
+	r := openapitest.Client(t, newApp()).Get("/ws")
 	if r.Status != http.StatusUpgradeRequired || r.Header.Get("Content-Type") != "application/problem+json" {
 		t.Errorf("GET /ws = %d %s", r.Status, r.Text())
 	}
