@@ -281,8 +281,7 @@ func (a *App) runHandler(req *Request, res *Response, h HandlerFunc) {
 		err = h(req, res)
 	}
 	if err != nil {
-		var pe *PanicError
-		if res.Committed() && errors.As(err, &pe) {
+		if _, ok := errors.AsType[*PanicError](err); ok && res.Committed() {
 			// A panic after the response started: the body is incomplete,
 			// so abort the connection rather than end it as if whole.
 			a.handleError(req, res, err) // logs it

@@ -178,10 +178,10 @@ func fileNotFound(cause error) error {
 // fileError maps an open failure or a refusal to an HTTP error that keeps
 // the cause.
 func fileError(name string, err error) error {
-	var ne *fileserve.NameError
-	switch {
-	case errors.As(err, &ne):
+	if ne, ok := errors.AsType[*fileserve.NameError](err); ok {
 		return fileNotFound(&UnsafePathError{Name: name, Reason: ne.Reason})
+	}
+	switch {
 	case errors.Is(err, fs.ErrNotExist), errors.Is(err, fs.ErrInvalid):
 		return fileNotFound(err)
 	case errors.Is(err, fs.ErrPermission):
@@ -230,8 +230,7 @@ func (r *Response) serve(name string, size int64, body io.ReadSeeker, opts FileO
 		CacheControl: opts.CacheControl,
 		MaxRanges:    opts.MaxRanges,
 	})
-	var fe *fileserve.Error
-	if errors.As(err, &fe) {
+	if fe, ok := errors.AsType[*fileserve.Error](err); ok {
 		he := NewHTTPError(fe.Status, fe.Detail).Wrap(fe.Err)
 		for k, vs := range fe.Header {
 			for _, v := range vs {

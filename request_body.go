@@ -130,8 +130,7 @@ func (q *Request) Body() ([]byte, error) {
 // bodyReadError maps an error reading the body to a 413 (over the limit)
 // or 400 *HTTPError.
 func bodyReadError(err error) error {
-	var mbe *http.MaxBytesError
-	if errors.As(err, &mbe) {
+	if mbe, ok := errors.AsType[*http.MaxBytesError](err); ok {
 		return NewHTTPError(http.StatusRequestEntityTooLarge,
 			fmt.Sprintf("request body exceeds the limit of %d bytes", mbe.Limit)).Wrap(err)
 	}
@@ -250,8 +249,7 @@ func (q *Request) Bind(v any) error {
 // into an *HTTPError, so that one HandleError[*HTTPError] handler sees
 // every client error the framework produces besides validation failures.
 func requestError(err error) error {
-	var re *bind.RequestError
-	if err != nil && errors.As(err, &re) {
+	if re, ok := errors.AsType[*bind.RequestError](err); ok {
 		return &HTTPError{Status: re.Status, Detail: re.Msg, Err: err}
 	}
 	return err

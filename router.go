@@ -261,8 +261,7 @@ type RouteError struct {
 }
 
 func (e *RouteError) Error() string {
-	var ae *tree.AmbiguousError
-	if errors.As(e.Err, &ae) {
+	if ae, ok := errors.AsType[*tree.AmbiguousError](e.Err); ok {
 		return "nexios: " + ae.Error()
 	}
 	if e.Existing != "" {
@@ -333,12 +332,10 @@ func (a *App) insertMount(rt *Route, segs []tree.Segment) {
 }
 
 func routeError(method, pattern string, err error) *RouteError {
-	var ce *tree.ConflictError
-	if errors.As(err, &ce) {
+	if ce, ok := errors.AsType[*tree.ConflictError](err); ok {
 		return &RouteError{Method: method, Pattern: pattern, Existing: ce.Existing, Err: err}
 	}
-	var ae *tree.AmbiguousError
-	if errors.As(err, &ae) {
+	if ae, ok := errors.AsType[*tree.AmbiguousError](err); ok {
 		return &RouteError{Method: method, Pattern: pattern, Existing: ae.Existing, Err: err}
 	}
 	return &RouteError{Method: method, Pattern: pattern, Err: err}

@@ -42,8 +42,7 @@ func (e *UnsafePathError) StatusCode() int { return http.StatusBadRequest }
 // and returns it cleaned, with the refusal as an *UnsafePathError.
 func cleanName(name string) (string, error) {
 	clean, err := fileserve.Clean(name)
-	var ne *fileserve.NameError
-	if errors.As(err, &ne) {
+	if ne, ok := errors.AsType[*fileserve.NameError](err); ok {
 		return "", &UnsafePathError{Name: name, Reason: ne.Reason}
 	}
 	return clean, err

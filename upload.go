@@ -307,12 +307,10 @@ func tooLarge(detail string) *HTTPError {
 
 // bodyError maps an error from reading the body to a 413 or 400.
 func bodyError(err error) error {
-	var he *HTTPError
-	if errors.As(err, &he) {
+	if _, ok := errors.AsType[*HTTPError](err); ok {
 		return err
 	}
-	var mbe *http.MaxBytesError
-	if errors.As(err, &mbe) {
+	if mbe, ok := errors.AsType[*http.MaxBytesError](err); ok {
 		return tooLarge(fmt.Sprintf("request body exceeds the limit of %d bytes", mbe.Limit)).Wrap(err)
 	}
 	return NewHTTPError(http.StatusBadRequest, "malformed multipart body").Wrap(err)
@@ -471,8 +469,7 @@ func (m *MultipartReader) store(p *Part) (*UploadedFile, error) {
 		err = fmt.Errorf("nexios: writing an upload to a temporary file: %w", cerr)
 	}
 	if err != nil {
-		var he *HTTPError
-		if !errors.As(err, &he) {
+		if _, ok := errors.AsType[*HTTPError](err); !ok {
 			err = fmt.Errorf("nexios: writing an upload to a temporary file: %w", err)
 		}
 		return nil, err

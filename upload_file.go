@@ -173,8 +173,7 @@ func writeTemp(root *os.Root, tmp string, src io.Reader, perm fs.FileMode) error
 		err = cerr
 	}
 	if err != nil {
-		var he *HTTPError
-		if errors.As(err, &he) {
+		if _, ok := errors.AsType[*HTTPError](err); ok {
 			return err // a limit hit while streaming a Part
 		}
 		return fmt.Errorf("nexios: saving upload: %w", err)
