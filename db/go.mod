@@ -5,7 +5,6 @@ go 1.26.0
 replace github.com/nexios-go/nexios => ../
 
 require (
-	github.com/coder/websocket v1.8.15
 	github.com/jackc/pgx/v5 v5.13.0
 	github.com/nexios-go/nexios v0.0.0-00010101000000-000000000000
 	github.com/pressly/goose/v3 v3.30.1
@@ -18,6 +17,7 @@ require (
 
 require (
 	github.com/bool64/dev v0.2.43 // indirect
+	github.com/coder/websocket v1.8.15 // indirect
 	github.com/dustin/go-humanize v1.1.0 // indirect
 	github.com/gabriel-vasile/mimetype v1.4.16 // indirect
 	github.com/go-playground/locales v0.14.2 // indirect

@@ -1,103 +1,32 @@
 package redis_test
 
 import (
-	"context"
-	"fmt"
-	"sync/atomic"
 	"testing"
-	"time"
 
-	"github.com/nexios-go/nexios/middleware/ratelimit"
 	"github.com/nexios-go/nexios/redis"
-	"github.com/nexios-go/nexios/session"
+	"github.com/nexios-go/nexios/storetest"
 	"github.com/nexios-go/nexios/websocket"
 )
 
-// Take on the server's clock, one key per goroutine-batch, from many
+// Take on the server's clock, one key per goroutine, from many
 // goroutines (the shape of a busy app).
 func BenchmarkRateLimitTake(b *testing.B) {
-	s := redis.NewRateLimitStore(testClient(b), redis.RateLimitConfig{Prefix: prefix(b)})
-	for _, alg := range []ratelimit.Algorithm{ratelimit.SlidingWindow, ratelimit.FixedWindow, ratelimit.TokenBucket} {
-		b.Run(alg.String(), func(b *testing.B) {
-			p := ratelimit.Policy{Algorithm: alg, Limit: 1 << 30, Window: time.Minute}
-			var n atomic.Int64
-			b.SetParallelism(16) // many requests in flight, as in a busy app
-			b.RunParallel(func(pb *testing.PB) {
-				key := fmt.Sprint("k", n.Add(1))
-				for pb.Next() {
-					if _, err := s.Take(context.Background(), key, time.Now(), p, 1); err != nil {
-						b.Error(err)
-						return
-					}
-				}
-			})
-			b.ReportMetric(float64(b.N)/b.Elapsed().Seconds(), "takes/s")
-		})
-	}
+	storetest.BenchmarkTake(b, redis.NewRateLimitStore(testClient(b), redis.RateLimitConfig{Prefix: prefix(b)}))
 }
 
 func BenchmarkSession(b *testing.B) {
-	s := redis.NewSessionStore(testClient(b), redis.SessionConfig{Prefix: prefix(b)})
-	rec := &session.Record{Values: map[string]any{"user_id": 42, "name": "ada", "cart": []int{1, 2, 3}},
-		CreatedAt: time.Now(), LastSeen: time.Now()}
-	tok, err := s.Save(context.Background(), "", rec, time.Hour)
-	if err != nil {
-		b.Fatal(err)
-	}
-	b.Run("Load", func(b *testing.B) {
-		for b.Loop() {
-			if _, err := s.Load(context.Background(), tok); err != nil {
-				b.Fatal(err)
-			}
-		}
-	})
-	b.Run("Save", func(b *testing.B) {
-		for b.Loop() {
-			if _, err := s.Save(context.Background(), tok, rec, time.Hour); err != nil {
-				b.Fatal(err)
-			}
-		}
-	})
+	storetest.BenchmarkSession(b, redis.NewSessionStore(testClient(b), redis.SessionConfig{Prefix: prefix(b)}))
 }
 
 // One message to 10,000 subscribers of a topic, spread over 1 or 3
-// brokers (instances): the time from Publish until every subscriber has
-// it.
+// brokers (instances), each on its own client: the time from Publish
+// until every subscriber has it.
 func BenchmarkBrokerFanOut(b *testing.B) {
-	for _, instances := range []int{1, 3} {
-		b.Run(fmt.Sprintf("10k-subscribers-%d-instances", instances), func(b *testing.B) {
-			const subs = 10_000
-			p := prefix(b)
-			bs := make([]*redis.Broker, instances)
-			for i := range bs {
-				br, err := redis.NewBroker(context.Background(), testClient(b), redis.BrokerConfig{Prefix: p})
-				if err != nil {
-					b.Fatal(err)
-				}
-				b.Cleanup(func() { _ = br.Close() })
-				bs[i] = br
-			}
-			var got atomic.Int64
-			done := make(chan struct{}, 1)
-			for i := range subs {
-				unsub, err := bs[i%instances].Subscribe(context.Background(), "room", func(websocket.Envelope) {
-					if got.Add(1)%subs == 0 {
-						done <- struct{}{}
-					}
-				})
-				if err != nil {
-					b.Fatal(err)
-				}
-				b.Cleanup(unsub)
-			}
-			env := websocket.Envelope{Group: "room", Type: websocket.MessageText, Data: []byte("hello, everyone")}
-			for b.Loop() {
-				if err := bs[0].Publish(context.Background(), "room", env); err != nil {
-					b.Fatal(err)
-				}
-				<-done
-			}
-			b.ReportMetric(float64(subs)*float64(b.N)/b.Elapsed().Seconds(), "deliveries/s")
-		})
-	}
+	storetest.BenchmarkBrokerFanOut(b, func(b *testing.B, n int) []websocket.Broker {
+		out := make([]websocket.Broker, n)
+		for i, br := range brokers(b, n, redis.BrokerConfig{}) {
+			out[i] = br
+		}
+		return out
+	})
 }

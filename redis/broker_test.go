@@ -10,7 +10,7 @@ import (
 )
 
 // brokers returns n brokers, each on its own client, as n instances.
-func brokers(t *testing.T, n int, cfg redis.BrokerConfig) []*redis.Broker {
+func brokers(t testing.TB, n int, cfg redis.BrokerConfig) []*redis.Broker {
 	t.Helper()
 	if cfg.Prefix == "" {
 		cfg.Prefix = prefix(t)

@@ -116,6 +116,15 @@ var brokenSuites = map[string]func(t *testing.T){
 			return &generousRelease{MemoryThrottleStore: auth.NewMemoryThrottleStore(auth.MemoryThrottleConfig{}), extra: map[string]int{}}
 		})
 	},
+	"unshared sessions": func(t *testing.T) {
+		storetest.Instances(t, unsharedSessions(t))
+	},
+	"revocation fails open": func(t *testing.T) {
+		var b backend
+		s := b.wrap(memoryStores(t))
+		s.Revocations = failOpenRevocations{s.Revocations.(cutRevocations)}
+		storetest.Outage(t, s, b.fault())
+	},
 }
 
 // TestBrokenStore is the child: it runs one broken suite, named by the
@@ -131,10 +140,12 @@ func TestBrokenStore(t *testing.T) {
 func TestKitCatchesBrokenStores(t *testing.T) {
 	t.Parallel()
 	for name, want := range map[string]string{
-		"racy RevokeOnce":  "100 concurrent RevokeOnce",
-		"never forgets":    "after its expiry (forgotten)",
-		"peek then count":  "100 concurrent reservations, limit 50",
-		"generous release": "Reserve allowed = true, want false",
+		"racy RevokeOnce":       "100 concurrent RevokeOnce",
+		"never forgets":         "after its expiry (forgotten)",
+		"peek then count":       "100 concurrent reservations, limit 50",
+		"generous release":      "Reserve allowed = true, want false",
+		"unshared sessions":     "/me on B: 200 map[instance:1 user:]",
+		"revocation fails open": "the revocation check fails closed: GET /api, request 1: 204, want 503",
 	} {
 		t.Run(name, func(t *testing.T) {
 			t.Parallel()

@@ -23,4 +23,12 @@
 // (auth.ThrottleStore), SessionStore (session.Store, server-side),
 // RateLimitStore (ratelimit.Store), Broker (websocket.Broker, across
 // instances) and Cache (cache.Cache).
+//
+// Beyond the suites, app scenarios run a real app on a set of Stores:
+// Outage cuts their backend under a running app (with a Fault the test
+// provides: a proxy cut, a killed server) and checks every failure
+// policy and the recovery; Instances checks that instances of NewApp
+// sharing a backend behave as one app, also when one dies. The
+// benchmark bodies BenchmarkTake, BenchmarkSession and
+// BenchmarkBrokerFanOut measure a store the same way in every module.
 package storetest

@@ -19,7 +19,7 @@ import (
 )
 
 // newBroker returns a broker on d, closed when the test ends.
-func newBroker(t *testing.T, d *db.DB, cfg stores.BrokerConfig) *stores.Broker {
+func newBroker(t testing.TB, d *db.DB, cfg stores.BrokerConfig) *stores.Broker {
 	t.Helper()
 	b, err := stores.NewBroker(context.Background(), d, cfg)
 	if err != nil {

@@ -2,21 +2,15 @@ package stores_test
 
 import (
 	"context"
-	"encoding/json"
-	"log/slog"
 	"net/http"
 	"net/http/cookiejar"
 	"net/http/httptest"
 	"path/filepath"
 	"testing"
-	"time"
 
-	"github.com/nexios-go/nexios"
-	"github.com/nexios-go/nexios/auth"
 	"github.com/nexios-go/nexios/db"
 	"github.com/nexios-go/nexios/db/stores"
-	"github.com/nexios-go/nexios/middleware/ratelimit"
-	"github.com/nexios-go/nexios/session"
+	"github.com/nexios-go/nexios/storetest"
 )
 
 // singleInstance is an app on one SQLite file with every store on it, as
@@ -31,72 +25,14 @@ func singleInstance(t *testing.T, path string) (*httptest.Server, *db.DB) {
 	if err := stores.Migrate(ctx, d); err != nil {
 		t.Fatal(err)
 	}
-	jwt, err := auth.NewJWT(auth.JWTConfig{
-		Keys:        []auth.Key{auth.HS256Key([]byte("a shared secret of at least thirty-two bytes"))},
+	srv := httptest.NewServer(storetest.NewApp(0, storetest.Stores{
+		Sessions:    stores.NewSessionStore(d),
 		Revocations: stores.NewRevocationList(d),
-	})
-	if err != nil {
-		t.Fatal(err)
-	}
-	app := nexios.New(nexios.Config{Logger: slog.New(slog.DiscardHandler)})
-	app.Use(nexios.Must(session.New(session.Config{Store: stores.NewSessionStore(d)})))
-	app.Post("/login", func(req *nexios.Request, res *nexios.Response) error {
-		s := session.From(req)
-		s.Regenerate()
-		s.Set("user", req.Query("user"))
-		return res.NoContent()
-	})
-	app.Get("/me", func(req *nexios.Request, res *nexios.Response) error {
-		return res.JSON(map[string]string{"user": session.From(req).GetString("user")})
-	})
-	app.Post("/token", func(_ *nexios.Request, res *nexios.Response) error {
-		pair, err := jwt.CreateTokenPair("ada", nil)
-		if err != nil {
-			return err
-		}
-		return res.JSON(pair)
-	})
-	app.Post("/refresh", func(req *nexios.Request, res *nexios.Response) error {
-		pair, err := jwt.Refresh(req.Context(), req.Header("X-Refresh-Token"))
-		if err != nil {
-			return err
-		}
-		return res.JSON(pair)
-	})
-	app.Post("/logout", func(req *nexios.Request, res *nexios.Response) error {
-		if err := jwt.Revoke(req.Context(), req.Header("X-Refresh-Token")); err != nil {
-			return err
-		}
-		return res.NoContent()
-	})
-	limited := nexios.NewRouter("/limited")
-	limited.Use(nexios.Must(ratelimit.New(ratelimit.Config{Limit: 3, Window: time.Hour,
-		Store: stores.NewRateLimitStore(d, stores.RateLimitConfig{})})))
-	limited.Get("", func(_ *nexios.Request, res *nexios.Response) error { return res.NoContent() })
-	app.Mount(limited)
-	srv := httptest.NewServer(app)
+		RateLimit:   stores.NewRateLimitStore(d, stores.RateLimitConfig{}),
+	}, nil))
 	t.Cleanup(srv.Close)
 	t.Cleanup(func() { _ = d.Close() })
 	return srv, d
-}
-
-func call(t *testing.T, c *http.Client, method, url, refresh string) (int, map[string]string) {
-	t.Helper()
-	req, err := http.NewRequest(method, url, nil)
-	if err != nil {
-		t.Fatal(err)
-	}
-	if refresh != "" {
-		req.Header.Set("X-Refresh-Token", refresh)
-	}
-	res, err := c.Do(req)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer res.Body.Close()
-	var body map[string]string
-	_ = json.NewDecoder(res.Body).Decode(&body)
-	return res.StatusCode, body
 }
 
 // A single instance on SQLite, restarted (a new process is a new *db.DB
@@ -107,18 +43,24 @@ func TestSingleInstanceSurvivesRestart(t *testing.T) {
 	path := filepath.Join(t.TempDir(), "app.db")
 	jar, _ := cookiejar.New(nil)
 	client := &http.Client{Jar: jar}
+	send := func(method, url, refresh string) (int, map[string]any) {
+		t.Helper()
+		return storetest.Send(t, client, method, url, refresh)
+	}
 
 	before, d := singleInstance(t, path)
-	if st, _ := call(t, client, "POST", before.URL+"/login?user=ada", ""); st != 204 {
+	if st, _ := send("POST", before.URL+"/login?user=ada", ""); st != 204 {
 		t.Fatalf("login: %d", st)
 	}
-	_, revoked := call(t, client, "POST", before.URL+"/token", "")
-	_, kept := call(t, client, "POST", before.URL+"/token", "")
-	if st, _ := call(t, client, "POST", before.URL+"/logout", revoked["refresh_token"]); st != 204 {
+	_, pair := send("POST", before.URL+"/token", "")
+	revoked, _ := pair["refresh_token"].(string)
+	_, pair = send("POST", before.URL+"/token", "")
+	kept, _ := pair["refresh_token"].(string)
+	if st, _ := send("POST", before.URL+"/logout", revoked); st != 204 {
 		t.Fatalf("logout: %d", st)
 	}
-	for i := range 3 {
-		if st, _ := call(t, client, "GET", before.URL+"/limited", ""); st != 204 {
+	for i := range storetest.LimitPerMinute {
+		if st, _ := send("GET", before.URL+"/limited", ""); st != 204 {
 			t.Fatalf("request %d within the limit: %d", i, st)
 		}
 	}
@@ -128,16 +70,16 @@ func TestSingleInstanceSurvivesRestart(t *testing.T) {
 	}
 
 	after, _ := singleInstance(t, path) // the restart
-	if st, body := call(t, client, "GET", after.URL+"/me", ""); st != 200 || body["user"] != "ada" {
+	if st, body := send("GET", after.URL+"/me", ""); st != 200 || body["user"] != "ada" {
 		t.Fatalf("the session after a restart: %d %v", st, body)
 	}
-	if st, _ := call(t, client, "POST", after.URL+"/refresh", revoked["refresh_token"]); st != 401 {
+	if st, _ := send("POST", after.URL+"/refresh", revoked); st != 401 {
 		t.Fatalf("a refresh token revoked before the restart: %d, want 401", st)
 	}
-	if st, _ := call(t, client, "POST", after.URL+"/refresh", kept["refresh_token"]); st != 200 {
+	if st, _ := send("POST", after.URL+"/refresh", kept); st != 200 {
 		t.Fatalf("a refresh token not revoked: %d, want 200", st)
 	}
-	if st, _ := call(t, client, "GET", after.URL+"/limited", ""); st != 429 {
-		t.Fatalf("the fourth request after a restart: %d, want 429 (counts survive)", st)
+	if st, _ := send("GET", after.URL+"/limited", ""); st != 429 {
+		t.Fatalf("the request after the limit, after a restart: %d, want 429 (counts survive)", st)
 	}
 }
