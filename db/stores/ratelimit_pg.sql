@@ -13,21 +13,20 @@ LANGUAGE plpgsql IMMUTABLE AS $fn$
 DECLARE
   start bigint; cnt bigint; fin bigint; prev bigint; curr bigint;
   elapsed bigint; rest bigint; cap numeric; used bigint; est numeric;
-  tat bigint; nxt bigint; allow_at bigint; m bigint;
+  tat bigint; allow_at bigint; m bigint;
 BEGIN
   o_c := 0; o_p := 0;
   o_allowed := false; o_remaining := 0; o_reset := 0; o_retry := 0;
   IF alg = 2 THEN -- TokenBucket (GCRA)
     tat := greatest(st_t, t);
-    nxt := tat + n * step;
-    allow_at := nxt - span;
+    allow_at := tat - span + n * step; -- tat - span first: tat + n*step may pass bigint
     o_t := st_t;
     IF t < allow_at THEN
       o_retry := allow_at - t;
     ELSE
       o_allowed := true;
-      tat := nxt;
-      o_t := nxt;
+      tat := allow_at + span;
+      o_t := tat;
     END IF;
     o_remaining := (span - (tat - t)) / step; -- truncated toward zero, as in Go
     o_reset := tat - t;

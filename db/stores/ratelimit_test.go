@@ -2,6 +2,7 @@ package stores_test
 
 import (
 	"context"
+	"math"
 	"math/rand/v2"
 	"testing"
 	"time"
@@ -56,9 +57,13 @@ func TestRateLimitMatchesPolicy(t *testing.T) {
 					step = 0
 				}
 				now = now.Add(step)
-				if now.UnixNano() > 5e18 {
-					// Long windows step far: stay within the years Unix
-					// nanoseconds can hold (before 2262), by stepping back.
+				if now.UnixNano() > math.MaxInt64/2 {
+					// Long windows step far: stay within the instants the
+					// policies support, by stepping back. Validate keeps a
+					// bucket's span under MaxInt64/2, so no instant before
+					// MaxInt64/2 ns (the year 2116) overflows an int64 —
+					// beyond it, PostgreSQL's bigint would say so and Go
+					// would wrap.
 					now = now.Add(-3e18)
 				}
 				n := rng.IntN(min(p.Capacity(), 3) + 1)

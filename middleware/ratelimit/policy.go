@@ -278,13 +278,16 @@ func (p Policy) gcra(st State, t, n int64) (State, Result) {
 	span := int64(p.capacity()) * step // the whole bucket, in time
 	tat := max(st.Time, t)
 	res := Result{Limit: p.capacity()}
-	next := tat + n*step
-	if allowAt := next - span; t < allowAt {
+	// The theoretical arrival time after this request is tat + n×step,
+	// admitted once it is within span of t. tat − span comes first: tat
+	// may already be span ahead of t, and tat + n×step could then pass
+	// int64 (Validate bounds span, and so t + span, not t + 2×span).
+	if allowAt := tat - span + n*step; t < allowAt {
 		res.RetryAfter = time.Duration(allowAt - t)
 	} else {
 		res.Allowed = true
-		tat = next
-		st.Time = next
+		tat = allowAt + span
+		st.Time = tat
 	}
 	res.Remaining = int((span - (tat - t)) / step)
 	res.Reset = time.Duration(tat - t)
