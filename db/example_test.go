@@ -181,6 +181,29 @@ func ExampleDB_Tx() {
 	// Output: changed my mind 0
 }
 
+func ExampleAfterCommit() {
+	ctx := context.Background()
+	d := exampleDB(ctx)
+	defer d.Close()
+
+	addBook := func(title string, fail bool) error {
+		return d.Tx(ctx, func(ctx context.Context) error {
+			if err := db.Create(ctx, d, &Book{Title: title, ISBN: title, Year: 1}); err != nil {
+				return err
+			}
+			// Announced only if the book is kept.
+			db.AfterCommit(ctx, func() { fmt.Println("announce", title) })
+			if fail {
+				return errors.New("rolled back")
+			}
+			return nil
+		})
+	}
+	_ = addBook("Kept", false)
+	_ = addBook("Dropped", true)
+	// Output: announce Kept
+}
+
 func ExampleGenerateMigration() {
 	files, err := db.GenerateMigration(&Book{})
 	if err != nil {
