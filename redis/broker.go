@@ -15,6 +15,7 @@ import (
 
 	goredis "github.com/redis/go-redis/v9"
 
+	"github.com/nexios-go/nexios/internal/delivery"
 	"github.com/nexios-go/nexios/websocket"
 )
 
@@ -83,7 +84,7 @@ type Broker struct {
 	timeout  time.Duration
 	log      *slog.Logger
 	onUp     func(time.Duration)
-	queue    *deliveryQueue
+	queue    *delivery.Queue[queued]
 	ctx      context.Context
 	cancel   context.CancelFunc
 	wg       sync.WaitGroup
@@ -188,7 +189,7 @@ func NewBroker(ctx context.Context, rdb goredis.UniversalClient, cfg BrokerConfi
 		log: cfg.Logger, onUp: cfg.OnReconnect, ctx: bctx, cancel: cancel,
 		topics: make(map[string]*brokerTopic),
 	}
-	b.queue = newDeliveryQueue(cfg.QueueSize)
+	b.queue = delivery.New[queued](cfg.QueueSize)
 	for range n {
 		b.shards = append(b.shards, &brokerShard{b: b})
 	}
@@ -405,17 +406,22 @@ func (sh *brokerShard) readLoop() {
 				}
 			}
 		case *goredis.Message:
-			if !b.queue.push(m.Channel, m.Payload) {
+			if !b.queue.Push(queued{m.Channel, m.Payload}) {
 				b.log.Warn("redis broker: delivery queue full; message dropped", slog.String("channel", m.Channel))
 			}
 		}
 	}
 }
 
+// queued is a message waiting for delivery: its channel and payload.
+type queued struct {
+	channel, payload string
+}
+
 // deliverLoop hands queued messages to their topic's subscribers.
 func (b *Broker) deliverLoop() {
 	for {
-		items, ok := b.queue.take(b.ctx)
+		items, ok := b.queue.Take(b.ctx)
 		if !ok {
 			return
 		}
@@ -455,7 +461,7 @@ func (b *Broker) Stats() BrokerStats {
 	return BrokerStats{
 		Sharded: b.sharded, Connected: up, Outages: b.outages.Load(),
 		Downtime: time.Duration(b.downtime.Load()), LastOutage: time.Duration(b.lastDown.Load()),
-		Dropped: b.queue.dropped.Load(), Topics: n,
+		Dropped: b.queue.Dropped(), Topics: n,
 	}
 }
 

@@ -15,6 +15,7 @@ import (
 	"time"
 
 	"github.com/nexios-go/nexios/db"
+	"github.com/nexios-go/nexios/internal/delivery"
 	"github.com/nexios-go/nexios/websocket"
 )
 
@@ -86,7 +87,7 @@ type Broker struct {
 	ctx       context.Context
 	cancel    context.CancelFunc
 	wg        sync.WaitGroup
-	queue     *deliveryQueue
+	queue     *delivery.Queue[notice]
 	onUp      func(time.Duration)
 	notify    string
 	notifyRef string
@@ -194,7 +195,7 @@ func NewBroker(ctx context.Context, d *db.DB, cfg BrokerConfig) (*Broker, error)
 	bctx, cancel := context.WithCancel(context.Background())
 	b := &Broker{
 		d: d, cfg: cfg, ctx: bctx, cancel: cancel, onUp: cfg.OnReconnect,
-		queue:  newDeliveryQueue(cfg.QueueSize),
+		queue:  delivery.New[notice](cfg.QueueSize),
 		topics: make(map[string]*pgTopic),
 		notify: `SELECT pg_notify($1, $2)`,
 		notifyRef: `WITH p AS (INSERT INTO nexios_broker_payloads (data) VALUES ($2) RETURNING id)
@@ -330,10 +331,16 @@ func (b *Broker) remove(ch string, t *pgTopic, s *pgSub) {
 	}
 }
 
+// notice is a notification waiting for delivery: its channel and
+// payload.
+type notice struct {
+	channel, payload string
+}
+
 // deliverLoop hands queued notifications to their topic's subscribers.
 func (b *Broker) deliverLoop() {
 	for {
-		items, ok := b.queue.take(b.ctx)
+		items, ok := b.queue.Take(b.ctx)
 		if !ok {
 			return
 		}
@@ -410,7 +417,7 @@ func (b *Broker) Stats() BrokerStats {
 	return BrokerStats{
 		Connected: !b.down.Load(), Outages: b.outages.Load(),
 		Downtime: time.Duration(b.downtime.Load()), LastOutage: time.Duration(b.lastDown.Load()),
-		Dropped: b.queue.dropped.Load(), Topics: n, LargePayloads: b.large.Load(),
+		Dropped: b.queue.Dropped(), Topics: n, LargePayloads: b.large.Load(),
 	}
 }
 

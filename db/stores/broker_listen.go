@@ -117,7 +117,7 @@ func (b *Broker) listen(pc *pgx.Conn, up func()) error {
 		b.interrupt = nil
 		b.mu.Unlock()
 		cancel()
-		if n != nil && !b.queue.push(notice{channel: n.Channel, payload: n.Payload}) {
+		if n != nil && !b.queue.Push(notice{channel: n.Channel, payload: n.Payload}) {
 			b.cfg.Logger.Warn("postgres broker: delivery queue full; message dropped", slog.String("channel", n.Channel))
 		}
 		switch {
