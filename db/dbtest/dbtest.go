@@ -93,6 +93,12 @@ func SQLite(t testing.TB, fsys fs.FS, opts ...Options) *db.DB {
 	return d
 }
 
+// MaxOpenConns is the pool size of a database from Postgres: small, so
+// that the tests of several packages running at once stay under the
+// server's max_connections, and large enough for concurrency tests to
+// race for real. Options.Open may set another (db.WithMaxOpenConns).
+const MaxOpenConns = 8
+
 // Postgres returns a fresh PostgreSQL database cloned from a template
 // migrated with fsys, dropped when the test ends. It skips the test when
 // NEXIOS_TEST_POSTGRES_URL is unset.
@@ -119,7 +125,9 @@ func Postgres(t testing.TB, fsys fs.FS, opts ...Options) *db.DB {
 	if err := createFrom(ctx, admin, name, tpl); err != nil {
 		t.Fatalf("dbtest: create database: %v", err)
 	}
-	d, err := db.Open(ctx, withDatabase(base, name), o.Open...)
+	// Many tests share one server (max_connections is 100 by default):
+	// each test database gets a small pool unless the test asks for more.
+	d, err := db.Open(ctx, withDatabase(base, name), append([]db.Option{db.WithMaxOpenConns(MaxOpenConns)}, o.Open...)...)
 	if err != nil {
 		_ = dropDatabase(context.Background(), base, name)
 		t.Fatalf("dbtest: open %s: %v", name, err)
