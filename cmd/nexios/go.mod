@@ -8,7 +8,6 @@ replace (
 )
 
 require (
-	github.com/coder/websocket v1.8.15
 	github.com/fsnotify/fsnotify v1.10.1
 	github.com/nexios-go/nexios v0.0.0-00010101000000-000000000000
 	github.com/nexios-go/nexios/db v0.0.0-00010101000000-000000000000
@@ -18,6 +17,7 @@ require (
 )
 
 require (
+	github.com/coder/websocket v1.8.15 // indirect
 	github.com/dustin/go-humanize v1.1.0 // indirect
 	github.com/gabriel-vasile/mimetype v1.4.16 // indirect
 	github.com/go-playground/locales v0.14.2 // indirect

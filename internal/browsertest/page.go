@@ -7,6 +7,7 @@ import (
 	"errors"
 	"fmt"
 	"net/http"
+	neturl "net/url"
 	"os"
 	"os/exec"
 	"strings"
@@ -18,16 +19,26 @@ import (
 	"github.com/coder/websocket"
 )
 
+// Browser is a headless Chromium driven over the DevTools protocol, for
+// tests that need several tabs (two users of a chat) or to close one.
+type Browser struct {
+	t        testing.TB
+	ctx      context.Context
+	devtools string // http://127.0.0.1:port
+}
+
 // Page is one tab of a headless Chromium driven over the DevTools
 // protocol: enough to load a page, run JavaScript in it (clicks, typing
 // through the DOM) and wait for what it shows. Tests that only need the
 // rendered DOM use DumpDOM.
 type Page struct {
-	t    testing.TB
-	conn *websocket.Conn
-	id   atomic.Int64
-	mu   sync.Mutex
-	wait map[int64]chan cdpReply
+	t       testing.TB
+	browser *Browser
+	target  string // the tab's id, to close it
+	conn    *websocket.Conn
+	id      atomic.Int64
+	mu      sync.Mutex
+	wait    map[int64]chan cdpReply
 }
 
 type cdpReply struct {
@@ -37,15 +48,17 @@ type cdpReply struct {
 	} `json:"error"`
 }
 
-// Open starts Chromium with a blank tab and returns the tab. It skips the
-// test when no Chromium is installed; Chromium is stopped when the test
+// Start starts Chromium, with a fresh profile, in its own process group
+// (its renderers go with it). It skips the test when no Chromium is
+// installed (fails it under RequireEnv); Chromium is stopped when the test
 // ends.
-func Open(t testing.TB) *Page {
+func Start(t testing.TB) *Browser {
 	t.Helper()
 	bin := Binary(t)
 	ctx, cancel := context.WithCancel(context.Background())
-	args := append(Flags(ProfileDir(t)), "--remote-debugging-port=0", "about:blank")
+	args := append(Flags(ProfileDir(t)), "--remote-debugging-address=127.0.0.1", "--remote-debugging-port=0", "about:blank")
 	cmd := exec.CommandContext(ctx, bin, args...)
+	ownGroup(cmd)
 	cmd.WaitDelay = 5 * time.Second
 	stderr, err := cmd.StderrPipe()
 	if err != nil {
@@ -54,7 +67,7 @@ func Open(t testing.TB) *Page {
 	if err := cmd.Start(); err != nil {
 		t.Fatalf("chromium: %v", err)
 	}
-	t.Cleanup(func() { cancel(); _ = cmd.Wait() })
+	t.Cleanup(func() { killGroup(cmd); cancel(); _ = cmd.Wait() })
 
 	// Chromium prints "DevTools listening on ws://127.0.0.1:PORT/devtools/browser/…".
 	found := make(chan string, 1)
@@ -66,23 +79,64 @@ func Open(t testing.TB) *Page {
 			}
 		}
 	}()
-	var browserURL string
 	select {
-	case browserURL = <-found:
+	case browserURL := <-found:
+		host, _, _ := strings.Cut(strings.TrimPrefix(browserURL, "ws://"), "/")
+		return &Browser{t: t, ctx: ctx, devtools: "http://" + host}
 	case <-time.After(30 * time.Second):
 		t.Fatal("chromium did not start its DevTools server")
+		return nil
 	}
-	host := strings.TrimPrefix(browserURL, "ws://")
-	host, _, _ = strings.Cut(host, "/")
-	pageURL := pageTarget(t, host)
-	conn, _, err := websocket.Dial(ctx, pageURL, nil)
+}
+
+// Open starts Chromium and returns its blank tab: a test with one page.
+func Open(t testing.TB) *Page {
+	t.Helper()
+	b := Start(t)
+	id, ws := b.firstTarget()
+	return b.attach(id, ws)
+}
+
+// NewPage opens url in a new tab.
+func (b *Browser) NewPage(url string) *Page {
+	b.t.Helper()
+	req, _ := http.NewRequest(http.MethodPut, b.devtools+"/json/new?"+neturl.QueryEscape(url), nil)
+	resp, err := http.DefaultClient.Do(req)
 	if err != nil {
-		t.Fatalf("devtools: %v", err)
+		b.t.Fatalf("devtools: opening a tab: %v", err)
+	}
+	defer resp.Body.Close()
+	var target struct {
+		ID string `json:"id"`
+		WS string `json:"webSocketDebuggerUrl"`
+	}
+	if err := json.NewDecoder(resp.Body).Decode(&target); err != nil || target.WS == "" {
+		b.t.Fatalf("devtools: opening a tab: %v %+v", err, target)
+	}
+	return b.attach(target.ID, target.WS)
+}
+
+// Close closes the tab, as a user closing it would.
+func (p *Page) Close() {
+	p.t.Helper()
+	resp, err := http.Get(p.browser.devtools + "/json/close/" + p.target)
+	if err != nil {
+		p.t.Fatalf("devtools: closing a tab: %v", err)
+	}
+	resp.Body.Close()
+}
+
+// attach connects to the tab id's DevTools WebSocket.
+func (b *Browser) attach(id, ws string) *Page {
+	b.t.Helper()
+	conn, _, err := websocket.Dial(b.ctx, ws, nil)
+	if err != nil {
+		b.t.Fatalf("devtools: %v", err)
 	}
 	conn.SetReadLimit(64 << 20)
-	p := &Page{t: t, conn: conn, wait: map[int64]chan cdpReply{}}
-	go p.read(ctx)
-	t.Cleanup(func() { _ = conn.CloseNow() })
+	p := &Page{t: b.t, browser: b, target: id, conn: conn, wait: map[int64]chan cdpReply{}}
+	go p.read(b.ctx)
+	b.t.Cleanup(func() { _ = conn.CloseNow() })
 	return p
 }
 
@@ -107,14 +161,16 @@ func ProfileDir(t testing.TB) string {
 	return dir
 }
 
-// pageTarget returns the DevTools WebSocket of the browser's first tab.
-func pageTarget(t testing.TB, host string) string {
-	t.Helper()
+// firstTarget returns the id and DevTools WebSocket of the browser's
+// first tab.
+func (b *Browser) firstTarget() (id, ws string) {
+	b.t.Helper()
 	deadline := time.Now().Add(10 * time.Second)
 	for time.Now().Before(deadline) {
-		resp, err := http.Get("http://" + host + "/json/list")
+		resp, err := http.Get(b.devtools + "/json/list")
 		if err == nil {
 			var targets []struct {
+				ID   string `json:"id"`
 				Type string `json:"type"`
 				URL  string `json:"webSocketDebuggerUrl"`
 			}
@@ -122,14 +178,14 @@ func pageTarget(t testing.TB, host string) string {
 			resp.Body.Close()
 			for _, tg := range targets {
 				if tg.Type == "page" && err == nil {
-					return tg.URL
+					return tg.ID, tg.URL
 				}
 			}
 		}
 		time.Sleep(50 * time.Millisecond)
 	}
-	t.Fatal("devtools: no page target")
-	return ""
+	b.t.Fatal("devtools: no page target")
+	return "", ""
 }
 
 func (p *Page) read(ctx context.Context) {
@@ -244,4 +300,15 @@ func (p *Page) WaitFor(cond string, timeout time.Duration) {
 	var text string
 	_ = p.Eval(`document.body ? document.body.innerText.slice(0, 2000) : ""`, &text)
 	p.t.Fatalf("timed out waiting for %s (last error %v); the page shows:\n%s", cond, lastErr, text)
+}
+
+// String returns the value of a JavaScript expression as a string, or ""
+// when it throws or the page is between two documents: for polling what a
+// page shows while it loads or reloads by itself.
+func (p *Page) String(expr string) string {
+	var v string
+	if p.Eval("(() => { try { return String("+expr+"); } catch (e) { return ''; } })()", &v) != nil {
+		return ""
+	}
+	return v
 }
