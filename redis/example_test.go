@@ -85,19 +85,15 @@ func ExampleHistory() {
 	// it saw (none the first time).
 	websocket.Route(app, "/ws/rooms/{room}", websocket.Handler(func(ws *websocket.Conn) error {
 		room := ws.Path("room")
-		if err := hub.Join(ws, room); err != nil { // join first: nothing slips between
+		pos := redis.Position{Epoch: ws.Query("epoch")}
+		pos.Offset, _ = strconv.ParseUint(ws.Query("offset"), 10, 64)
+		// Joins, replays what the client missed, then the live messages.
+		complete, err := history.Join(ws.Context(), hub, ws, room, pos)
+		if err != nil {
 			return err
 		}
-		var pos redis.Position
-		if pos.Epoch = ws.Query("epoch"); pos.Epoch != "" {
-			pos.Offset, _ = strconv.ParseUint(ws.Query("offset"), 10, 64)
-			complete, err := history.Recover(ws.Context(), ws, room, pos)
-			if err != nil {
-				return err
-			}
-			if !complete {
-				_ = ws.SendJSON(ws.Context(), map[string]string{"type": "reload"})
-			}
+		if !complete {
+			_ = ws.SendJSON(ws.Context(), map[string]string{"type": "reload"})
 		}
 		for msg := range ws.Messages() {
 			if _, err := history.Broadcast(ws.Context(), hub, room, string(msg.Data)); err != nil {

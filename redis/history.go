@@ -40,13 +40,14 @@ type HistoryConfig struct {
 //
 // Each message a client receives carries its position (see Publication).
 // On reconnect the client sends the last offset and epoch it saw;
-// Recover sends it the messages after that offset and reports whether
+// Join sends it the messages after that offset and reports whether
 // the history covered the gap: not when the epoch changed (the room's
 // history expired or Redis lost it) or the client is further behind than
 // Size messages — the client must then reload the room's state.
 //
 // Two concurrent broadcasts to one room may reach clients in the opposite
 // order of their offsets; a client keeps the highest offset it saw.
+// Around a reconnect, Join keeps order: the replay, then live messages.
 type History struct {
 	rdb    goredis.UniversalClient
 	prefix string
@@ -144,20 +145,40 @@ func (h *History) Since(ctx context.Context, room string, pos Position) ([]Publi
 	return pubs, cur, recovered == 1 || epoch == "" && pos.Offset == 0, nil
 }
 
-// Recover sends ws the publications of room it missed since pos (each as
-// a Publication) and reports whether that was all: false when the history
-// no longer covers pos, and the client must reload the room's state.
-// Join the room first, so that nothing published meanwhile is missed (a
-// publication may then arrive twice; clients skip offsets they have).
-func (h *History) Recover(ctx context.Context, ws *websocket.Conn, room string, pos Position) (bool, error) {
-	pubs, _, ok, err := h.Since(ctx, room, pos)
-	if err != nil {
-		return false, err
+// Join joins ws to room on hub and first sends it, in order, the
+// publications it missed since pos (each as a Publication); the room's
+// live broadcasts follow, without those the replay already covered, so the
+// client sees neither a gap nor a duplicate nor a reordering around its
+// reconnect (see websocket.Hub.JoinCatchingUp). complete reports whether
+// the history covered the gap: false when the epoch changed or the client
+// fell more than Size messages behind, and the client must reload the
+// room's state. A zero pos (a first connection) replays nothing.
+func (h *History) Join(ctx context.Context, hub *websocket.Hub, ws *websocket.Conn, room string, pos Position) (complete bool, err error) {
+	if pos == (Position{}) {
+		return true, hub.Join(ws, room)
 	}
-	for _, p := range pubs {
-		if err := ws.SendJSON(ctx, p); err != nil {
-			return false, err
+	err = hub.JoinCatchingUp(ws, room, func() (func(websocket.Message) bool, error) {
+		pubs, cur, ok, err := h.Since(ctx, room, pos)
+		if err != nil {
+			return nil, err
 		}
+		for _, p := range pubs {
+			if err := ws.SendJSON(ctx, p); err != nil {
+				return nil, err
+			}
+		}
+		complete = ok
+		return func(m websocket.Message) bool { return covered(m.Data, cur) }, nil
+	})
+	return complete, err
+}
+
+// covered reports whether data is a Publication at or before cur: one
+// that Since returned, or that the client had.
+func covered(data []byte, cur Position) bool {
+	var p struct {
+		Offset uint64 `json:"offset"`
+		Epoch  string `json:"epoch"`
 	}
-	return ok, nil
+	return json.Unmarshal(data, &p) == nil && p.Epoch == cur.Epoch && p.Epoch != "" && p.Offset <= cur.Offset
 }

@@ -39,18 +39,14 @@ func fleet(t *testing.T, n int) *cluster.Cluster {
 		history := redis.NewHistory(rdb, redis.HistoryConfig{Prefix: p + "history:", Size: 50})
 		websocket.Route(app, "/ws/room/{room}", websocket.Handler(func(ws *websocket.Conn) error {
 			room := ws.Path("room")
-			if err := hub.Join(ws, room); err != nil {
+			pos := redis.Position{Epoch: ws.Query("epoch")}
+			pos.Offset, _ = strconv.ParseUint(ws.Query("offset"), 10, 64)
+			complete, err := history.Join(ws.Context(), hub, ws, room, pos)
+			if err != nil {
 				return err
 			}
-			if ws.Query("epoch") != "" {
-				off, _ := strconv.ParseUint(ws.Query("offset"), 10, 64)
-				ok, err := history.Recover(ws.Context(), ws, room, redis.Position{Offset: off, Epoch: ws.Query("epoch")})
-				if err != nil {
-					return err
-				}
-				if !ok {
-					return ws.SendText(ws.Context(), "reload")
-				}
+			if !complete {
+				return ws.SendText(ws.Context(), "reload")
 			}
 			for msg := range ws.Messages() {
 				if _, err := history.Broadcast(ws.Context(), hub, room, string(msg.Data)); err != nil {
@@ -100,6 +96,7 @@ func TestThreeInstances(t *testing.T) {
 		if string(last.Data) != `"one"` {
 			t.Fatalf("live publication %+v", last)
 		}
+		read(sender) // its own "one"
 		_ = reader.Close(cws.StatusNormalClosure, "")
 		for _, m := range []string{"two", "three", "four"} {
 			_ = sender.Write(ctx, cws.MessageText, []byte(m))

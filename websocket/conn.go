@@ -61,6 +61,7 @@ type Conn struct {
 	queue      []queued // messages from qhead on wait for the drain goroutine
 	qhead      int
 	draining   bool
+	held       bool          // a catch-up runs: queued messages wait (Hub.JoinCatchingUp)
 	drained    chan struct{} // closed when the drain goroutine stops; made on demand
 }
 

@@ -142,6 +142,27 @@ func (h *Hub) Join(c *Conn, name string) error {
 	return nil
 }
 
+// JoinCatchingUp joins c to the group name and runs catchUp before any of
+// the group's broadcasts reaches c: those that arrive meanwhile wait in c's
+// send queue and are written after catchUp returns, except those the skip
+// function catchUp returns reports as already sent (nil: keep them all).
+// It is how a client resumes after a reconnect with neither a gap nor a
+// reordering: join, replay what was missed (catchUp writes it with
+// c.Send…), then the live messages, without the ones the replay covered.
+// redis.History.Join is built on it. An error from catchUp is returned
+// and c stays in the group.
+func (h *Hub) JoinCatchingUp(c *Conn, name string, catchUp func() (skip func(Message) bool, err error)) error {
+	c.hold()
+	var skip func(Message) bool
+	defer func() { c.release(skip) }()
+	if err := h.Join(c, name); err != nil {
+		return err
+	}
+	var err error
+	skip, err = catchUp()
+	return err
+}
+
 // Leave removes c from the group name; an empty group is removed.
 func (h *Hub) Leave(c *Conn, name string) {
 	h.mu.Lock()

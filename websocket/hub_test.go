@@ -430,3 +430,76 @@ func TestNoGoroutineLeak(t *testing.T) {
 	}
 	eventually(t, "every room to empty", func() bool { return len(hub.Groups()) == 0 })
 }
+
+// A catch-up (a history replay) comes before the broadcasts that arrive
+// while it runs, and those it covered are skipped: without the hold, the
+// live messages would be written first.
+func TestHubJoinCatchingUp(t *testing.T) {
+	t.Parallel()
+	hub := websocket.NewHub(websocket.HubConfig{})
+	app, _ := newApp()
+	errs := make(chan error, 1)
+	websocket.Route(app, "/ws", websocket.Handler(func(ws *websocket.Conn) error {
+		ctx := ws.Context()
+		err := hub.JoinCatchingUp(ws, "room", func() (func(websocket.Message) bool, error) {
+			for _, m := range []string{"live 1", "live 2", "live 3"} {
+				if err := hub.BroadcastText(ctx, "room", m); err != nil {
+					return nil, err
+				}
+			}
+			for _, m := range []string{"replay 1", "live 2"} { // the replay covers "live 2"
+				if err := ws.SendText(ctx, m); err != nil {
+					return nil, err
+				}
+			}
+			return func(m websocket.Message) bool { return string(m.Data) == "live 2" }, nil
+		})
+		errs <- err
+		if err != nil {
+			return err
+		}
+		_ = hub.BroadcastText(ctx, "room", "after")
+		for range ws.Messages() {
+		}
+		return ws.Err()
+	}))
+	c := dial(t, serve(t, app), "/ws")
+	var got []string
+	for range 5 {
+		got = append(got, c.readText(t))
+	}
+	if err := <-errs; err != nil {
+		t.Fatal(err)
+	}
+	want := []string{"replay 1", "live 2", "live 1", "live 3", "after"}
+	if !slices.Equal(got, want) {
+		t.Errorf("got %q, want %q", got, want)
+	}
+	_ = c.Close(cws.StatusNormalClosure, "")
+
+	t.Run("an error from the catch-up is returned and the queue still flows", func(t *testing.T) {
+		hub := websocket.NewHub(websocket.HubConfig{})
+		app, _ := newApp()
+		boom := errors.New("boom")
+		websocket.Route(app, "/ws", websocket.Handler(func(ws *websocket.Conn) error {
+			err := hub.JoinCatchingUp(ws, "room", func() (func(websocket.Message) bool, error) {
+				_ = hub.BroadcastText(ws.Context(), "room", "queued meanwhile")
+				return nil, boom
+			})
+			if !errors.Is(err, boom) {
+				return fmt.Errorf("JoinCatchingUp: %v, want boom", err)
+			}
+			if hub.Count("room") != 1 {
+				return errors.New("not in the room")
+			}
+			for range ws.Messages() {
+			}
+			return ws.Err()
+		}))
+		c := dial(t, serve(t, app), "/ws")
+		if got := c.readText(t); got != "queued meanwhile" {
+			t.Errorf("got %q", got)
+		}
+		_ = c.Close(cws.StatusNormalClosure, "")
+	})
+}

@@ -50,13 +50,44 @@ func (c *Conn) enqueue(typ MessageType, data []byte) error {
 		c.queue, c.qhead = c.queue[:n], 0
 	}
 	c.queue = append(c.queue, queued{typ: typ, data: data})
-	if !c.draining {
+	if !c.draining && !c.held {
 		c.draining = true
 		c.wg.Add(1) // c.localClose is nil, so Close has not started waiting
 		go c.drainFunc()
 	}
 	c.mu.Unlock()
 	return nil
+}
+
+// hold makes queued messages wait until release: the drain goroutine, if
+// one runs, stops after the message it is writing.
+func (c *Conn) hold() {
+	c.mu.Lock()
+	c.held = true
+	c.mu.Unlock()
+}
+
+// release ends a hold: the queued messages skip does not reject (all when
+// skip is nil) are written, in the order they were queued.
+func (c *Conn) release(skip func(Message) bool) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	c.held = false
+	if skip != nil {
+		kept := c.queue[:c.qhead]
+		for _, m := range c.queue[c.qhead:] {
+			if !skip(Message{Type: m.typ, Data: m.data}) {
+				kept = append(kept, m)
+			}
+		}
+		clear(c.queue[len(kept):])
+		c.queue = kept
+	}
+	if c.qhead < len(c.queue) && !c.draining && c.localClose == nil {
+		c.draining = true
+		c.wg.Add(1)
+		go c.drainFunc()
+	}
 }
 
 // keepQueue is the capacity of a drained queue's array that is kept for
@@ -69,10 +100,12 @@ func (c *Conn) drain() {
 	defer c.wg.Done()
 	for {
 		c.mu.Lock()
-		if c.qhead == len(c.queue) {
-			c.queue, c.qhead = c.queue[:0], 0
-			if cap(c.queue) > keepQueue {
-				c.queue = nil // let a burst's array go
+		if c.held || c.qhead == len(c.queue) {
+			if !c.held {
+				c.queue, c.qhead = c.queue[:0], 0
+				if cap(c.queue) > keepQueue {
+					c.queue = nil // let a burst's array go
+				}
 			}
 			c.draining = false
 			if c.drained != nil {
