@@ -147,38 +147,76 @@ func rateKeys(t *testing.T, s ratelimit.Store) {
 	take(t, s, a, p, 1, false, "key a after resetting b")
 }
 
+// takeBy is take for a call that must complete by deadline for want to
+// hold: it reports false, asserting nothing, if it did not.
+func takeBy(t *testing.T, s ratelimit.Store, key string, p ratelimit.Policy, deadline time.Time, want bool, what string) (ratelimit.Result, bool) {
+	t.Helper()
+	r, err := s.Take(ctx, key, time.Now(), p, 1)
+	if err != nil {
+		t.Fatalf("%s: Take: %v", what, err)
+	}
+	if time.Now().After(deadline) {
+		return r, false
+	}
+	if r.Allowed != want {
+		t.Fatalf("%s (%v): Allowed = %v, want %v (%+v)", what, p.Algorithm, r.Allowed, want, r)
+	}
+	return r, true
+}
+
 // A fixed window (aligned to the Unix epoch) ends, and the quota is back.
 func rateWindowEnds(t *testing.T, s ratelimit.Store) {
 	const w = 400 * time.Millisecond
 	p := ratelimit.Policy{Algorithm: ratelimit.FixedWindow, Limit: 2, Window: w}
-	// Start early in a window, so that the test's clock and the store's
-	// agree on which window it is.
-	next := time.Now().Truncate(w).Add(w + 20*time.Millisecond)
-	sleepUntil(next)
-	key := unique("window")
-	take(t, s, key, p, 1, true, "1")
-	take(t, s, key, p, 1, true, "2")
-	r := take(t, s, key, p, 1, false, "3")
-	if r.RetryAfter <= 0 || r.RetryAfter > w {
-		t.Fatalf("RetryAfter %v, want within (0, %v]", r.RetryAfter, w)
-	}
-	sleepUntil(next.Add(w + 50*time.Millisecond))
-	take(t, s, key, p, 1, true, "in the next window")
+	timed(t, func() bool {
+		// Start early in a window, so that the test's clock and the
+		// store's agree on which window it is.
+		next := time.Now().Truncate(w).Add(w + 20*time.Millisecond)
+		sleepUntil(next)
+		end := next.Truncate(w).Add(w)
+		key := unique("window")
+		for _, what := range []string{"1", "2"} {
+			if _, ok := takeBy(t, s, key, p, end, true, what); !ok {
+				return false
+			}
+		}
+		r, ok := takeBy(t, s, key, p, end, false, "3")
+		if !ok {
+			return false
+		}
+		if r.RetryAfter <= 0 || r.RetryAfter > w {
+			t.Fatalf("RetryAfter %v, want within (0, %v]", r.RetryAfter, w)
+		}
+		sleepUntil(end.Add(50 * time.Millisecond))
+		_, ok = takeBy(t, s, key, p, end.Add(w), true, "in the next window")
+		return ok
+	})
 }
 
 // A token bucket of Burst 3 refilled at 10 per second: 3 back to back,
 // then one every 100 ms.
 func rateBucketRefill(t *testing.T, s ratelimit.Store) {
 	p := ratelimit.Policy{Algorithm: ratelimit.TokenBucket, Limit: 10, Window: time.Second, Burst: 3}
-	key := unique("bucket")
-	for range 3 {
-		take(t, s, key, p, 1, true, "within the burst")
-	}
-	r := take(t, s, key, p, 1, false, "after the burst")
-	if r.RetryAfter <= 0 || r.RetryAfter > 100*time.Millisecond {
-		t.Fatalf("RetryAfter %v, want within (0, 100ms]", r.RetryAfter)
-	}
-	time.Sleep(r.RetryAfter + 30*time.Millisecond)
-	take(t, s, key, p, 1, true, "after one refill")
-	take(t, s, key, p, 1, false, "right after that")
+	timed(t, func() bool {
+		key := unique("bucket")
+		start := time.Now() // no token comes back before start+100ms
+		for range 3 {
+			if _, ok := takeBy(t, s, key, p, start.Add(100*time.Millisecond), true, "within the burst"); !ok {
+				return false
+			}
+		}
+		r, ok := takeBy(t, s, key, p, start.Add(100*time.Millisecond), false, "after the burst")
+		if !ok {
+			return false
+		}
+		if r.RetryAfter <= 0 || r.RetryAfter > 100*time.Millisecond {
+			t.Fatalf("RetryAfter %v, want within (0, 100ms]", r.RetryAfter)
+		}
+		time.Sleep(r.RetryAfter + 30*time.Millisecond)
+		take(t, s, key, p, 1, true, "after one refill")
+		// The bucket emptied after start: its second token is not due
+		// before start+200ms.
+		_, ok = takeBy(t, s, key, p, start.Add(200*time.Millisecond), false, "right after that")
+		return ok
+	})
 }

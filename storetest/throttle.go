@@ -53,6 +53,23 @@ func reserve(t *testing.T, s auth.ThrottleStore, key string, limit int, window t
 	return res
 }
 
+// reserveBy is reserve for a call that must complete by deadline for
+// want to hold: it reports false, asserting nothing, if it did not.
+func reserveBy(t *testing.T, s auth.ThrottleStore, key string, limit int, window time.Duration, deadline time.Time, want bool, what string) (auth.ThrottleResult, bool) {
+	t.Helper()
+	res, err := s.Reserve(ctx, key, limit, window)
+	if err != nil {
+		t.Fatalf("%s: Reserve: %v", what, err)
+	}
+	if time.Now().After(deadline) {
+		return res, false
+	}
+	if res.Allowed != want {
+		t.Fatalf("%s: Reserve allowed = %v, want %v (%+v)", what, res.Allowed, want, res)
+	}
+	return res, true
+}
+
 func throttleLimit(t *testing.T, s auth.ThrottleStore) {
 	key := unique("limit")
 	first := reserve(t, s, key, 3, time.Hour, true, "attempt 1")
@@ -147,34 +164,48 @@ func throttleConcurrentRelease(t *testing.T, s auth.ThrottleStore) {
 
 // A release for a window that has ended does not touch the next window.
 func throttleReleaseOtherWindow(t *testing.T, s auth.ThrottleStore) {
-	key := unique("stale")
 	const window = 400 * time.Millisecond
-	start := time.Now()
-	old := reserve(t, s, key, 1, window, true, "first window")
-	sleepUntil(start.Add(window + 200*time.Millisecond))
-	cur := reserve(t, s, key, 1, window, true, "second window")
-	if cur.WindowID == old.WindowID {
-		t.Fatalf("two windows share the id %d", cur.WindowID)
-	}
-	must(t, s.Release(ctx, key, old.WindowID))
-	reserve(t, s, key, 1, window, false, "second window after releasing for the first")
+	timed(t, func() bool {
+		key := unique("stale")
+		old := reserve(t, s, key, 1, window, true, "first window")
+		// The window began before Reserve returned: it is over by then.
+		sleepUntil(time.Now().Add(window + 200*time.Millisecond))
+		start := time.Now()
+		cur := reserve(t, s, key, 1, window, true, "second window")
+		if cur.WindowID == old.WindowID {
+			t.Fatalf("two windows share the id %d", cur.WindowID)
+		}
+		must(t, s.Release(ctx, key, old.WindowID))
+		_, ok := reserveBy(t, s, key, 1, window, start.Add(window), false, "second window after releasing for the first")
+		return ok
+	})
 }
 
 // A window lasts its length; then the count starts over.
 func throttleWindowEnds(t *testing.T, s auth.ThrottleStore) {
-	key := unique("window")
 	const window = 500 * time.Millisecond
-	start := time.Now()
-	reserve(t, s, key, 1, window, true, "attempt 1")
-	r := reserve(t, s, key, 1, window, false, "attempt 2")
-	if r.RetryAfter <= 0 || r.RetryAfter > window {
-		t.Fatalf("RetryAfter %v, want within (0, %v]", r.RetryAfter, window)
-	}
-	sleepUntil(start.Add(window - 150*time.Millisecond))
-	reserve(t, s, key, 1, window, false, "just before the window ends")
-	sleepUntil(start.Add(window + 200*time.Millisecond))
-	reserve(t, s, key, 1, window, true, "after the window")
-	reserve(t, s, key, 1, window, false, "after the window, attempt 2")
+	timed(t, func() bool {
+		key := unique("window")
+		start := time.Now() // the window begins after this
+		reserve(t, s, key, 1, window, true, "attempt 1")
+		end := time.Now().Add(window) // and ends before this
+		r, ok := reserveBy(t, s, key, 1, window, start.Add(window), false, "attempt 2")
+		if !ok {
+			return false
+		}
+		if r.RetryAfter <= 0 || r.RetryAfter > window {
+			t.Fatalf("RetryAfter %v, want within (0, %v]", r.RetryAfter, window)
+		}
+		sleepUntil(start.Add(window - 150*time.Millisecond))
+		if _, ok := reserveBy(t, s, key, 1, window, start.Add(window), false, "just before the window ends"); !ok {
+			return false
+		}
+		sleepUntil(end.Add(100 * time.Millisecond))
+		next := time.Now()
+		reserve(t, s, key, 1, window, true, "after the window")
+		_, ok = reserveBy(t, s, key, 1, window, next.Add(window), false, "after the window, attempt 2")
+		return ok
+	})
 }
 
 func throttleReset(t *testing.T, s auth.ThrottleStore) {
