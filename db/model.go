@@ -4,8 +4,10 @@ import (
 	"fmt"
 	"reflect"
 	"strings"
+	"sync"
 	"time"
 
+	"github.com/uptrace/bun"
 	"github.com/uptrace/bun/schema"
 )
 
@@ -66,6 +68,13 @@ type model struct {
 	byWire  map[string]*schema.Field
 	indexes []Index
 	fks     []foreignKey
+
+	byPKOnce sync.Once
+	byPK     string // see selectByPK
+
+	// insertHooks: the model has bun hooks an insert must run, so Create
+	// leaves the insert to bun.
+	insertHooks bool
 }
 
 // Index is an index the db tag declares: `db:"index"` on a field, or
@@ -116,6 +125,11 @@ func buildModel(d *DB, t reflect.Type) (m *model, err error) {
 	}
 	if len(table.PKs) == 1 {
 		m.pk = table.PKs[0]
+	}
+	ptr := reflect.PointerTo(t)
+	for _, hook := range []reflect.Type{reflect.TypeFor[bun.BeforeInsertHook](), reflect.TypeFor[bun.AfterInsertHook](),
+		reflect.TypeFor[bun.BeforeAppendModelHook]()} {
+		m.insertHooks = m.insertHooks || ptr.Implements(hook)
 	}
 	for _, f := range table.Fields {
 		m.byWire[f.Name] = f

@@ -383,8 +383,11 @@ func queryError(param, msg, rule, ruleParam string) error {
 }
 
 func isNil(v any) bool {
-	if v == nil {
+	switch v.(type) {
+	case nil:
 		return true
+	case int64, int, string: // the usual keys and values: no reflection
+		return false
 	}
 	rv := reflect.ValueOf(v)
 	switch rv.Kind() {
@@ -397,6 +400,10 @@ func isNil(v any) bool {
 // deref returns what a non-nil pointer points to, so that *string and
 // string compare alike.
 func deref(v any) any {
+	switch v.(type) {
+	case int64, int, string:
+		return v
+	}
 	rv := reflect.ValueOf(v)
 	for rv.Kind() == reflect.Pointer && !rv.IsNil() {
 		rv = rv.Elem()

@@ -7,6 +7,7 @@ import (
 	"reflect"
 	"strings"
 
+	"github.com/uptrace/bun"
 	"github.com/uptrace/bun/schema"
 )
 
@@ -21,9 +22,48 @@ func Create[T any](ctx context.Context, d *DB, v *T) error {
 	if s, ok := any(v).(stamped); ok {
 		s.touch(now(), true)
 	}
-	// bun reads back the key and the columns it left to their defaults.
-	_, err = d.w.NewInsert().Model(v).Conn(d.conn(ctx, true)).Exec(ctx)
+	if m.insertHooks {
+		// bun reads back the key and the columns it left to their
+		// defaults, and runs the model's hooks.
+		_, err = d.w.NewInsert().Model(v).Conn(d.conn(ctx, true)).Exec(ctx)
+	} else {
+		err = d.insert(ctx, v)
+	}
 	return d.mapErrorFor(err, opWrite, m.table)
+}
+
+// insert runs bun's INSERT of v (a model without insert hooks) and reads
+// the row its RETURNING clause sends back (the key, the columns left to
+// their defaults) into v. Unlike bun, it closes the result after that row
+// instead of stepping it to its end: on modernc's SQLite that last step
+// costs a fifth of an insert (≈ 8 µs) and gives nothing; closing still
+// reports the statement's errors. The query goes through bun's handle for
+// ctx, so that query hooks (tracing) see it; with no arguments, bun sends
+// the text as it is.
+func (d *DB) insert(ctx context.Context, v any) (err error) {
+	query, err := d.w.NewInsert().Model(v).AppendQuery(d.w.QueryGen(), nil)
+	if err != nil {
+		return err
+	}
+	var conn bun.IConn = Bun(ctx, d)
+	if st := stateFor(ctx, d); st != nil && st.bun.Tx == nil {
+		conn = st.tx // a goose Go migration's transaction
+	}
+	rows, err := conn.QueryContext(ctx, string(query))
+	if err != nil {
+		return err
+	}
+	defer func() {
+		if cerr := rows.Close(); err == nil {
+			err = cerr
+		}
+	}()
+	if rows.Next() {
+		if err := d.w.ScanRow(ctx, rows, v); err != nil {
+			return err
+		}
+	}
+	return rows.Err()
 }
 
 // GetOr404 returns the row of T with primary key id, or a 404 problem
@@ -37,7 +77,57 @@ func GetOr404[T any](ctx context.Context, d *DB, id any) (*T, error) {
 	if m.pk == nil {
 		return nil, fmt.Errorf("db: GetOr404: %s needs a single-column primary key", m.table.TypeName)
 	}
-	return Q[T](ctx, d).Eq(m.pk.Name, id).First()
+	sel := m.selectByPK()
+	if sel == "" || isNil(id) {
+		return Q[T](ctx, d).Eq(m.pk.Name, id).First()
+	}
+	// The hot path of every detail endpoint: a statement built once per
+	// model, short (no alias, no LIMIT) because SQLite parses it on
+	// every call, run as a raw query of bun's so that query hooks
+	// (tracing) still see it, and scanned by bun's scanner.
+	v := new(T)
+	if err := d.w.NewRaw(sel, deref(id)).Conn(d.conn(ctx, false)).Scan(ctx, v); err != nil {
+		return nil, d.mapErrorFor(err, opRead, m.table)
+	}
+	return v, nil
+}
+
+// selectByPK returns (and builds once) the statement GetOr404 runs:
+// every column of the model, the row whose primary key is the one
+// placeholder, not soft-deleted. It is "" when bun would add to the
+// SELECT what this statement would not: a model with select hooks, or a
+// soft-delete column compared with a zero time.
+func (m *model) selectByPK() string {
+	m.byPKOnce.Do(func() {
+		t := m.table
+		if m.pk == nil || t.SoftDeleteField != nil && !t.SoftDeleteField.IsPtr && !t.SoftDeleteField.NullZero {
+			return
+		}
+		ptr := reflect.PointerTo(t.Type)
+		if ptr.Implements(reflect.TypeFor[bun.BeforeSelectHook]()) || ptr.Implements(reflect.TypeFor[bun.AfterSelectHook]()) {
+			return
+		}
+		var b strings.Builder
+		b.WriteString("SELECT ")
+		for i, f := range t.Fields {
+			if i > 0 {
+				b.WriteString(", ")
+			}
+			b.WriteString(string(f.SQLName))
+		}
+		b.WriteString(" FROM ")
+		b.WriteString(string(t.SQLNameForSelects))
+		b.WriteString(" WHERE ")
+		b.WriteString(string(m.pk.SQLName))
+		b.WriteString(" = ?")
+		if f := t.SoftDeleteField; f != nil {
+			b.WriteString(" AND ")
+			b.WriteString(string(f.SQLName))
+			b.WriteString(" IS NULL")
+		}
+		m.byPK = b.String()
+	})
+	return m.byPK
 }
 
 // Update writes a patch to the row of v (found by primary key) and to v
