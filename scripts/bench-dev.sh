@@ -1,6 +1,6 @@
 #!/bin/sh
 # Median edit-to-serving time of `nexios dev` on the starter project:
-# from saving a handler's source file to the first response of the rebuilt
+# from saving a source file to the first response of the rebuilt
 # app, through the dev server. Offline (module cache only). Quote the
 # ms/edit-median figure; bench/RESULTS.md has the last one.
 #

@@ -19,13 +19,14 @@ import (
 	"github.com/nexios-go/nexios/cmd/nexios/internal/scaffold"
 )
 
-// BenchmarkEditToServing measures nexios dev: from the moment a handler's
-// source file is saved to the first response of the rebuilt, restarted
-// app through the dev server's proxy. "starter" is the project nexios new
+// BenchmarkEditToServing measures nexios dev: from the moment a source
+// file is saved to the first response of the rebuilt, restarted app
+// through the dev server's proxy. "starter" is the project nexios new
 // writes (with this checkout); "stdlib" is a one-file net/http app, whose
-// figure is the dev server's own share. Each iteration edits /healthz's
-// answer; quote the median, reported as ms/edit-median (with the p90 and
-// the fastest). Run it with scripts/bench-dev.sh.
+// figure is the dev server's own share. Each iteration edits a literal
+// the app serves (the starter's version, in /openapi.json; the stdlib
+// app's /healthz answer); quote the median, reported as ms/edit-median
+// (with the p90 and the fastest). Run it with scripts/bench-dev.sh.
 func BenchmarkEditToServing(b *testing.B) {
 	for k, v := range map[string]string{"GOFLAGS": "-mod=mod -buildvcs=false", "GOPROXY": "off", "GOSUMDB": "off", "GOWORK": "off"} {
 		b.Setenv(k, v)
@@ -43,7 +44,7 @@ func BenchmarkEditToServing(b *testing.B) {
 		if err != nil {
 			b.Fatal(err)
 		}
-		editToServing(b, project, filepath.Join(project, "app", "routes.go"))
+		editToServing(b, project, filepath.Join(project, "app", "app.go"), "/openapi.json", "Version")
 	})
 	b.Run("stdlib", func(b *testing.B) {
 		dir := b.TempDir()
@@ -52,11 +53,11 @@ func BenchmarkEditToServing(b *testing.B) {
 				b.Fatal(err)
 			}
 		}
-		editToServing(b, dir, filepath.Join(dir, "main.go"))
+		editToServing(b, dir, filepath.Join(dir, "main.go"), "/healthz", "Status")
 	})
 }
 
-// stdlibApp is the smallest app with the starter's /healthz.
+// stdlibApp is the smallest app with a JSON health answer.
 const stdlibApp = `package main
 
 import (
@@ -79,8 +80,9 @@ func main() {
 `
 
 // editToServing runs nexios dev on project and times b.N edits of the
-// Status literal in file.
-func editToServing(b *testing.B, project, file string) {
+// string literal of the field named field in file (Field: "…"), each
+// served once path answers the new value.
+func editToServing(b *testing.B, project, file, path, field string) {
 	srv, err := devserver.New(devserver.Config{Dir: project, Addr: "127.0.0.1:0", Output: io.Discard})
 	if err != nil {
 		b.Fatal(err)
@@ -89,27 +91,32 @@ func editToServing(b *testing.B, project, file string) {
 	done := make(chan error, 1)
 	go func() { done <- srv.Run(runCtx) }()
 	defer func() { stop(); <-done }()
-	health := "http://" + srv.Addr() + "/healthz"
-	waitBody(b, health, `"status":"ok"`, 5*time.Minute) // the first build may compile everything
-
+	url := "http://" + srv.Addr() + path
+	literal := regexp.MustCompile(field + `: "[^"]*"`)
 	src, err := os.ReadFile(file)
 	if err != nil {
 		b.Fatal(err)
 	}
-	status := regexp.MustCompile(`Status: "[^"]*"`)
+	first := literal.Find(src)
+	if first == nil {
+		b.Fatalf("%s has no %s literal", file, field)
+	}
+	// The first build may compile everything.
+	waitBody(b, url, strings.TrimPrefix(string(first), field+": "), 5*time.Minute)
+
 	var took []time.Duration
 	b.ResetTimer()
 	for i := range b.N {
 		b.StopTimer()
 		time.Sleep(300 * time.Millisecond) // let the previous restart settle
 		want := fmt.Sprintf("ok-%d-%d", i, rand.IntN(1e6))
-		edited := status.ReplaceAll(src, []byte(`Status: "`+want+`"`))
+		edited := literal.ReplaceAll(src, []byte(field+`: "`+want+`"`))
 		b.StartTimer()
 		began := time.Now()
 		if err := os.WriteFile(file, edited, 0o644); err != nil {
 			b.Fatal(err)
 		}
-		waitBody(b, health, want, time.Minute)
+		waitBody(b, url, want, time.Minute)
 		took = append(took, time.Since(began))
 	}
 	b.StopTimer()

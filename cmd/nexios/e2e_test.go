@@ -55,7 +55,7 @@ func TestEndToEnd(t *testing.T) {
 	run(t, project, offline, "go", "test", "./...")
 
 	srv := serve(t, project)
-	srv.expect(t, "GET", "/healthz", "", 200, `"status":"ok"`)
+	srv.expect(t, "GET", "/readyz", "", 200, `"status":"pass"`)
 	srv.expect(t, "POST", "/api/notes", `{"title":"First","body":"Hello"}`, 201, `"title":"First"`)
 	srv.expect(t, "GET", "/api/notes?search=HELLO", "", 200, `"total":1`)
 	srv.stop(t)
@@ -143,7 +143,7 @@ func serve(t *testing.T, project string) *server {
 	t.Cleanup(func() { _ = s.cmd.Process.Kill(); _ = s.cmd.Wait() })
 	deadline := time.Now().Add(30 * time.Second)
 	for {
-		res, err := http.Get(s.base + "/healthz")
+		res, err := http.Get(s.base + "/livez")
 		if err == nil {
 			res.Body.Close()
 			return s

@@ -19,9 +19,9 @@ func newCommand(s Streams) *cobra.Command {
 		Short: "Create a project",
 		Long: `new writes a project in the directory NAME: an app that builds, passes its
 tests and serves with no other service (a SQLite file, jobs on River in it,
-mail kept for the development inbox), with settings, /healthz, OpenAPI and
-its docs at /docs, a first resource (notes) and its migration, tests,
-.env.example and a README. Then it runs go mod tidy.
+mail kept for the development inbox), with settings, health probes (/livez,
+/readyz), OpenAPI and its docs at /docs, a first resource (notes) and its
+migration, tests, .env.example and a README. Then it runs go mod tidy.
 
 While the Nexios modules are not published, the project's go.mod points at a
 local checkout with replace directives: --local PATH, by default the
