@@ -151,8 +151,8 @@ func openURL(t *testing.T, url string) *redis.Client {
 	return c
 }
 
-// conformance runs every store's conformance kit, and the broker's, on
-// the deployment of url.
+// conformance runs every store's conformance kit, the broker's and a
+// history round trip on the deployment of url.
 func conformance(t *testing.T, url string) {
 	rdb := openURL(t, url)
 	kits := []struct {
