@@ -141,3 +141,31 @@ func TestCreateReportsErrorsAtStatementEnd(t *testing.T) {
 		}
 	})
 }
+
+// tag has a primary key the application chooses: bun's INSERT for it
+// has no RETURNING clause, and Create must run it all the same.
+type tag struct {
+	db.BaseModel `bun:"table:tags"`
+	Name         string `bun:",pk"`
+	Note         string `bun:",notnull"`
+}
+
+func TestCreateWithoutReturning(t *testing.T) {
+	t.Parallel()
+	each(t, func(t *testing.T, d *db.DB) {
+		ctx := ctxT(t)
+		if _, err := d.Exec(ctx, `CREATE TABLE tags (name VARCHAR(40) PRIMARY KEY, note VARCHAR(40) NOT NULL)`); err != nil {
+			t.Fatal(err)
+		}
+		if err := db.Create(ctx, d, &tag{Name: "go", Note: "a language"}); err != nil {
+			t.Fatal(err)
+		}
+		got, err := db.GetOr404[tag](ctx, d, "go")
+		if err != nil || got.Note != "a language" {
+			t.Fatalf("GetOr404 by a string key: %+v, %v", got, err)
+		}
+		httpError(t, db.Create(ctx, d, &tag{Name: "go", Note: "again"}), 409)
+		_, err = db.GetOr404[tag](ctx, d, "rust")
+		httpError(t, err, 404)
+	})
+}
