@@ -7,7 +7,6 @@ import (
 	"net/http"
 	"strings"
 
-	"github.com/jackc/pgx/v5/pgconn"
 	"github.com/uptrace/bun/schema"
 	"modernc.org/sqlite"
 
@@ -17,6 +16,11 @@ import (
 // ErrNotFound is the cause of every "no such row" error of the package:
 // errors.Is(err, db.ErrNotFound) holds for them, and they render as 404.
 var ErrNotFound = errors.New("db: not found")
+
+// ErrNoPostgres is returned when opening a PostgreSQL URL in a binary
+// built with -tags nexios_sqlite, which leaves PostgreSQL's drivers out
+// (nexios dev builds so for an app on SQLite).
+var ErrNoPostgres = errors.New("db: PostgreSQL support was left out of this build (-tags nexios_sqlite)")
 
 // ConstraintKind classifies a constraint violation.
 type ConstraintKind string
@@ -164,25 +168,7 @@ func wireName(table *schema.Table, col string) string {
 // and its code; only the column names of a SQLite error come from its
 // message, whose format SQLite fixes (it is not localised).
 func classify(err error, table *schema.Table) *ConstraintError {
-	var pe *pgconn.PgError
-	if errors.As(err, &pe) {
-		var kind ConstraintKind
-		switch pe.Code {
-		case "23505":
-			kind = Unique
-		case "23503":
-			kind = ForeignKey
-		case "23502":
-			kind = NotNull
-		case "23514":
-			kind = Check
-		default:
-			return nil
-		}
-		ce := &ConstraintError{Kind: kind, Table: pe.TableName, Constraint: pe.ConstraintName, Err: err}
-		if kind != Check {
-			ce.Columns = pgColumns(pe, table)
-		}
+	if ce := pgConstraint(err, table); ce != nil {
 		return ce
 	}
 	var se *sqlite.Error
@@ -250,43 +236,4 @@ func sqliteDetail(kind ConstraintKind, msg string) (table string, cols []string,
 		cols = append(cols, c)
 	}
 	return table, cols, ""
-}
-
-// pgColumns returns the columns of a PostgreSQL violation: those of the
-// model's unique constraint of that name when the model declares it, else
-// the key list of the error's detail, "Key (a, b)=(…) already exists"
-// (its parentheses survive translation of the message).
-func pgColumns(pe *pgconn.PgError, table *schema.Table) []string {
-	if pe.ColumnName != "" {
-		return []string{pe.ColumnName}
-	}
-	if table != nil && pe.Code == "23505" && pe.TableName == table.Name {
-		for group, fields := range table.Unique {
-			if group == "" {
-				for _, f := range fields {
-					if pe.ConstraintName == table.Name+"_"+f.Name+"_key" {
-						return []string{f.Name}
-					}
-				}
-				continue
-			}
-			if group == pe.ConstraintName {
-				cols := make([]string, len(fields))
-				for i, f := range fields {
-					cols[i] = f.Name
-				}
-				return cols
-			}
-		}
-	}
-	open := strings.IndexByte(pe.Detail, '(')
-	end := strings.Index(pe.Detail, ")=(")
-	if open < 0 || end <= open {
-		return nil
-	}
-	var cols []string
-	for c := range strings.SplitSeq(pe.Detail[open+1:end], ",") {
-		cols = append(cols, strings.Trim(strings.TrimSpace(c), `"`))
-	}
-	return cols
 }

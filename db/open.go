@@ -12,10 +12,7 @@ import (
 	"sync"
 	"time"
 
-	"github.com/jackc/pgx/v5"
-	"github.com/jackc/pgx/v5/stdlib"
 	"github.com/uptrace/bun"
-	"github.com/uptrace/bun/dialect/pgdialect"
 	"github.com/uptrace/bun/dialect/sqlitedialect"
 
 	"github.com/nexios-go/nexios"
@@ -143,30 +140,6 @@ func Open(ctx context.Context, url string, opts ...Option) (*DB, error) {
 		}
 	}
 	return d, nil
-}
-
-func (d *DB) openPostgres(_ context.Context, url string, cfg config) error {
-	pc, err := pgx.ParseConfig(url)
-	if err != nil {
-		return fmt.Errorf("db: parse %s: %w", d.url, err)
-	}
-	if !strings.Contains(url, "default_query_exec_mode=") {
-		// bun writes arguments into the SQL text, so every query is a
-		// new text: pgx's default (prepare and cache each text) would pay
-		// an extra round trip per query and churn its cache. One round
-		// trip with an unnamed statement suits that, and PgBouncer's
-		// transaction pooling too. The URL may choose another mode.
-		pc.DefaultQueryExecMode = pgx.QueryExecModeExec
-	}
-	sqldb := stdlib.OpenDB(*pc)
-	sqldb.SetMaxOpenConns(orInt(cfg.maxOpen, 25))
-	sqldb.SetMaxIdleConns(orInt(cfg.maxIdle, orInt(cfg.maxOpen, 25)))
-	sqldb.SetConnMaxLifetime(orDur(cfg.maxLifetime, 30*time.Minute))
-	sqldb.SetConnMaxIdleTime(orDur(cfg.maxIdleTime, 5*time.Minute))
-	d.dialect = Postgres
-	d.w = bun.NewDB(sqldb, pgdialect.New())
-	d.r = d.w
-	return nil
 }
 
 // chooseFold picks the SQL that folds case like Fold. lower() follows the

@@ -11,7 +11,6 @@ import (
 	"sync"
 	"time"
 
-	"github.com/jackc/pgx/v5/pgxpool"
 	"github.com/riverqueue/river"
 	"github.com/riverqueue/river/rivertype"
 
@@ -101,7 +100,7 @@ type Client struct {
 	mu      sync.Mutex
 	workers map[string]*worker
 	rc      *river.Client[*sql.Tx] // built on first use
-	listen  *pgxpool.Pool          // PostgreSQL LISTEN connections, closed by Stop
+	listen  closer                 // PostgreSQL LISTEN connections, closed by Stop
 	built   bool
 	started bool
 	stopped bool
@@ -203,7 +202,7 @@ func (c *Client) river(ctx context.Context) (*river.Client[*sql.Tx], error) {
 
 // build makes the River client, with a LISTEN connection on PostgreSQL
 // when listen is set.
-func (c *Client) build(ctx context.Context, listen bool) (*river.Client[*sql.Tx], *pgxpool.Pool, error) {
+func (c *Client) build(ctx context.Context, listen bool) (*river.Client[*sql.Tx], closer, error) {
 	cfg := &river.Config{
 		ID:                          c.cfg.ID,
 		Logger:                      c.logger,

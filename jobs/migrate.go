@@ -5,7 +5,7 @@ import (
 	"fmt"
 	"log/slog"
 
-	"github.com/riverqueue/river/riverdriver/riverdatabasesql"
+	"github.com/riverqueue/river/riverdriver"
 	"github.com/riverqueue/river/riverdriver/riversqlite"
 	"github.com/riverqueue/river/rivermigrate"
 
@@ -85,7 +85,11 @@ func CheckSchema(ctx context.Context, d *db.DB) error {
 			return fmt.Errorf("jobs: schema: %w", err)
 		}
 	case db.Postgres:
-		m, err := rivermigrate.New(riverdatabasesql.New(d.SQL()), &rivermigrate.Config{Logger: migrateLogger()})
+		drv, _, err := postgresDriver(ctx, d.SQL(), false)
+		if err != nil {
+			return err
+		}
+		m, err := rivermigrate.New(drv, &rivermigrate.Config{Logger: migrateLogger()})
 		if err != nil {
 			return fmt.Errorf("jobs: schema: %w", err)
 		}
@@ -139,8 +143,12 @@ func migrate(ctx context.Context, d *db.DB, dir rivermigrate.Direction) error {
 			_, err = m.Migrate(ctx, dir, opts)
 		}
 	case db.Postgres:
+		var drv riverdriver.Driver[sqlTx]
+		if drv, _, err = postgresDriver(ctx, d.SQL(), false); err != nil {
+			break
+		}
 		var m *rivermigrate.Migrator[sqlTx]
-		if m, err = rivermigrate.New(riverdatabasesql.New(d.SQL()), cfg); err != nil {
+		if m, err = rivermigrate.New(drv, cfg); err != nil {
 			break
 		}
 		_, err = m.Migrate(ctx, dir, opts)

@@ -10,11 +10,8 @@ import (
 	"strings"
 	"time"
 
-	"github.com/jackc/pgx/v5/pgxpool"
-	"github.com/jackc/pgx/v5/stdlib"
 	"github.com/riverqueue/river"
 	"github.com/riverqueue/river/riverdriver"
-	"github.com/riverqueue/river/riverdriver/riverdatabasesql"
 	"github.com/riverqueue/river/riverdriver/riversqlite"
 	"github.com/riverqueue/river/rivertype"
 
@@ -198,58 +195,17 @@ func infoFromRow(r *rivertype.JobRow) Info {
 }
 
 // driver returns River's driver for the database: riversqlite on
-// SQLite; riverdatabasesql on PostgreSQL, with a pgx pool for LISTEN
-// when listen is set (the data layer's pool is database/sql, over pgx).
-func (c *Client) driver(ctx context.Context, listen bool) (riverdriver.Driver[*sql.Tx], *pgxpool.Pool, error) {
+// SQLite; on PostgreSQL riverdatabasesql, with a pgx pool for LISTEN when
+// listen is set (see postgresDriver), whose Close Stop calls.
+func (c *Client) driver(ctx context.Context, listen bool) (riverdriver.Driver[*sql.Tx], closer, error) {
 	switch c.d.Dialect() {
 	case db.SQLite:
 		return riversqlite.New(c.d.SQL()), nil, nil
 	case db.Postgres:
-		if !listen || c.cfg.PollOnly {
-			return riverdatabasesql.New(c.d.SQL()), nil, nil
-		}
-		pool, err := listenPool(ctx, c.d.SQL())
-		if err != nil {
-			return nil, nil, err
-		}
-		return riverdatabasesql.NewWithPgxListener(c.d.SQL(), pool), pool, nil
+		return postgresDriver(ctx, c.d.SQL(), listen && !c.cfg.PollOnly)
 	}
 	return nil, nil, fmt.Errorf("jobs: unsupported dialect %q", c.d.Dialect())
 }
 
-// listenPool returns a pgx pool with the connection settings of the data
-// layer's pool, for River's LISTEN connection.
-func listenPool(ctx context.Context, sqldb *sql.DB) (*pgxpool.Pool, error) {
-	conn, err := sqldb.Conn(ctx)
-	if err != nil {
-		return nil, fmt.Errorf("jobs: connect: %w", err)
-	}
-	defer conn.Close()
-	pcfg, err := pgxpool.ParseConfig("")
-	if err != nil {
-		return nil, fmt.Errorf("jobs: listener pool: %w", err)
-	}
-	err = conn.Raw(func(dc any) error {
-		sc, ok := dc.(*stdlib.Conn)
-		if !ok {
-			return fmt.Errorf("jobs: the PostgreSQL pool is not pgx's (%T)", dc)
-		}
-		cc := sc.Conn().Config()
-		// pgx set the connection's OnNotification to that connection's
-		// own buffer, and the copy keeps it: left as it is, the
-		// listener's notifications would be delivered to the data
-		// layer's connection and River's wait would return nothing.
-		cc.OnNotification = nil
-		pcfg.ConnConfig = cc
-		return nil
-	})
-	if err != nil {
-		return nil, err
-	}
-	pcfg.MinConns, pcfg.MaxConns = 0, 1
-	pool, err := pgxpool.NewWithConfig(ctx, pcfg)
-	if err != nil {
-		return nil, fmt.Errorf("jobs: listener pool: %w", err)
-	}
-	return pool, nil
-}
+// closer is what Stop closes after River: the LISTEN pool.
+type closer interface{ Close() }

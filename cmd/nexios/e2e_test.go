@@ -72,7 +72,12 @@ func TestEndToEnd(t *testing.T) {
 	run(t, project, offline, "go", "test", "./...")
 	run(t, project, offline, "go", "vet", "./...")
 
-	srv = serve(t, project) // the same database file: migration 3 is applied at start-up
+	// As nexios dev builds an app on SQLite: without PostgreSQL's
+	// drivers (pgx is not even in the binary), serving everything.
+	srv = serve(t, project, "-tags=nexios_sqlite") // the same database file: migration 3 is applied at start-up
+	if mods := run(t, project, offline, "go", "version", "-m", filepath.Join(project, "demo-server")); strings.Contains(mods, "jackc/pgx") {
+		t.Errorf("a -tags=nexios_sqlite build links pgx:\n%s", mods)
+	}
 	srv.expect(t, "GET", "/api/notes", "", 200, `"title":"First"`)
 	created := srv.expect(t, "POST", "/api/posts", `{"title":"Hello","body":"World","published":true}`, 201, `"published":true`)
 	var post struct{ ID int64 }
@@ -91,6 +96,13 @@ func TestEndToEnd(t *testing.T) {
 	srv.expect(t, "GET", "/openapi.json", "", 200, `"Create a post"`)
 	srv.expect(t, "GET", "/docs", "", 200, "swagger")
 	srv.stop(t)
+	// That binary, pointed at PostgreSQL, says why it cannot.
+	noPG := exec.Command(filepath.Join(project, "demo-server"))
+	noPG.Dir = project
+	noPG.Env = append(os.Environ(), "DATABASE_URL=postgres://127.0.0.1:1/none")
+	if out, err := noPG.CombinedOutput(); err == nil || !strings.Contains(string(out), "nexios_sqlite") {
+		t.Errorf("a SQLite-only build on PostgreSQL: %v\n%s", err, out)
+	}
 
 	// The web template (HTML pages, static files) with PostgreSQL as its
 	// default database passes its tests too.
@@ -122,10 +134,11 @@ type server struct {
 	out  *bytes.Buffer
 }
 
-func serve(t *testing.T, project string) *server {
+// serve builds the app (with buildFlags) and starts it on SQLite.
+func serve(t *testing.T, project string, buildFlags ...string) *server {
 	t.Helper()
 	bin := filepath.Join(project, "demo-server")
-	run(t, project, offline, "go", "build", "-o", bin, ".")
+	run(t, project, offline, "go", append(append([]string{"build", "-o", bin}, buildFlags...), ".")...)
 	ln, err := net.Listen("tcp", "127.0.0.1:0")
 	if err != nil {
 		t.Fatal(err)

@@ -43,7 +43,7 @@ from disk. The app listens on the private address in $ADDR (and $PORT).`,
 	f.StringVar(&cfg.Addr, "addr", "127.0.0.1:8000", "address the browser talks to")
 	f.StringVar(&cfg.Dir, "dir", ".", "the project's root")
 	f.StringVar(&cfg.Package, "package", ".", "the main package to build")
-	f.StringVar(&buildFlags, "build-flags", "", `go build flags (default "-ldflags=-s -w -gcflags=MODULE/...=-N -l")`)
+	f.StringVar(&buildFlags, "build-flags", "", `go build flags (default "-ldflags=-s -w -gcflags=MODULE/...=-N -l", and -tags=nexios_sqlite while DATABASE_URL is SQLite)`)
 	f.StringSliceVar(&cfg.Live, "live", []string{"web/templates", "web/static"}, "directories reloaded without a rebuild")
 	f.StringSliceVar(&cfg.Ignore, "ignore", nil, "more directory names not to watch")
 	f.DurationVar(&cfg.Debounce, "debounce", 50*time.Millisecond, "quiet time that ends a burst of changes")
