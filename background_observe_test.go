@@ -41,9 +41,10 @@ func TestObserveTasks(t *testing.T) {
 	app := nexios.New(nexios.Config{Logger: slog.New(slog.NewTextHandler(io.Discard, nil)), BackgroundWorkers: 1})
 	rec := &taskRecorder{}
 	app.ObserveTasks(rec)
-	release := make(chan struct{})
+	started, release := make(chan struct{}), make(chan struct{})
+	var once sync.Once
 	app.Get("/", func(req *nexios.Request, res *nexios.Response) error {
-		res.After(func(context.Context) { <-release })
+		res.After(func(context.Context) { once.Do(func() { close(started) }); <-release })
 		res.After(func(context.Context) { panic("task failed") })
 		return res.Text("ok")
 	})
@@ -52,16 +53,15 @@ func TestObserveTasks(t *testing.T) {
 		t.Fatal(r.Status)
 	}
 	// The one worker is held by the first task: the pool reports it busy.
-	deadline := time.Now().Add(5 * time.Second)
-	for app.TaskStats().Busy != 1 {
-		if time.Now().After(deadline) {
-			t.Fatalf("stats %+v, want one busy worker", app.TaskStats())
-		}
-		time.Sleep(time.Millisecond)
+	select {
+	case <-started:
+	case <-time.After(5 * time.Second):
+		t.Fatalf("the first task did not start: stats %+v", app.TaskStats())
 	}
-	if st := app.TaskStats(); st.MaxWorkers != 1 || st.Workers != 1 {
-		t.Errorf("stats %+v", st)
+	if st := app.TaskStats(); st.Busy != 1 || st.MaxWorkers != 1 || st.Workers != 1 {
+		t.Errorf("stats %+v, want one busy worker of one", st)
 	}
+	// Held for 20 ms from inside the task: its measured run covers them.
 	time.Sleep(20 * time.Millisecond)
 	close(release)
 	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
