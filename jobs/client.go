@@ -341,8 +341,11 @@ func (c *Client) Start(ctx context.Context) error {
 }
 
 // hardStopWait is how long Stop waits for jobs to return once their
-// contexts are cancelled.
-const hardStopWait = 5 * time.Second
+// contexts are cancelled, and for River to stop. River's own stop can
+// take several seconds on a loaded machine (its leader resigns through
+// the database, waiting up to 5 s for a connection; on SQLite it shares
+// the single writer connection), so the wait leaves room for that.
+const hardStopWait = 10 * time.Second
 
 // Stop stops working jobs: no new job starts, and running ones may finish
 // until ctx ends. Then their contexts are cancelled and Stop waits a few
