@@ -64,23 +64,34 @@ func (s *server) Start() {
 	s.t.Helper()
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	s.cmd = exec.Command("redis-server", "--port", fmt.Sprint(s.port), "--bind", "127.0.0.1",
-		"--save", "", "--appendonly", "no", "--loglevel", "warning")
-	if err := s.cmd.Start(); err != nil {
-		s.t.Fatal(err)
+	s.cmd = launchRedis(s.t, "", s.port)
+}
+
+// launchRedis starts redis-server on port (with args first: a config
+// file, options), keeping nothing on disk, in dir ("" for the current
+// one), and waits until it accepts connections. It is killed when the
+// test ends, if it is still running.
+func launchRedis(t testing.TB, dir string, port int, args ...string) *exec.Cmd {
+	t.Helper()
+	args = append(args, "--port", fmt.Sprint(port), "--bind", "127.0.0.1", "--save", "", "--appendonly", "no",
+		"--loglevel", "warning")
+	if dir != "" {
+		args = append(args, "--dir", dir)
 	}
-	deadline := time.Now().Add(5 * time.Second)
-	for {
-		c, err := net.DialTimeout("tcp", fmt.Sprintf("127.0.0.1:%d", s.port), 100*time.Millisecond)
+	cmd := exec.Command("redis-server", args...)
+	cmd.Dir = dir
+	if err := cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { _ = cmd.Process.Kill(); _ = cmd.Wait() })
+	eventually(t, 5*time.Second, fmt.Sprintf("redis-server on port %d to answer", port), func() bool {
+		c, err := net.DialTimeout("tcp", fmt.Sprintf("127.0.0.1:%d", port), 100*time.Millisecond)
 		if err == nil {
 			_ = c.Close()
-			return
 		}
-		if time.Now().After(deadline) {
-			s.t.Fatalf("redis-server on port %d did not start: %v", s.port, err)
-		}
-		time.Sleep(10 * time.Millisecond)
-	}
+		return err == nil
+	})
+	return cmd
 }
 
 // Stop kills the server (as a crash would) and waits for it to exit.

@@ -66,21 +66,7 @@ func startRedis(t *testing.T, dir string, port int, args ...string) {
 	if _, err := exec.LookPath("redis-server"); err != nil {
 		t.Fatalf("redis-server is not installed (apt-get install redis-server): %v", err)
 	}
-	args = append(args, "--port", fmt.Sprint(port), "--bind", "127.0.0.1", "--save", "", "--appendonly", "no",
-		"--loglevel", "warning", "--dir", dir)
-	cmd := exec.Command("redis-server", args...)
-	cmd.Dir = dir
-	if err := cmd.Start(); err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { _ = cmd.Process.Kill(); _ = cmd.Wait() })
-	eventually(t, 5*time.Second, fmt.Sprintf("redis-server on port %d to answer", port), func() bool {
-		c, err := net.DialTimeout("tcp", fmt.Sprintf("127.0.0.1:%d", port), 100*time.Millisecond)
-		if err == nil {
-			_ = c.Close()
-		}
-		return err == nil
-	})
+	launchRedis(t, dir, port, args...)
 }
 
 // redisCLI runs redis-cli with args and returns its output.
